@@ -1,0 +1,38 @@
+"""chainrule's autograd: a scalar reverse-mode automatic-differentiation engine in pure Python.
+
+>>> from autograd import Value
+>>> x = Value(2.0)
+>>> y = x * x + 3 * x
+>>> y.backward()
+>>> y.data, x.grad                   # dy/dx = 2x + 3
+(10.0, 7.0)
+"""
+
+from __future__ import annotations
+
+# A PyPI package named `autograd` (HIPS) also imports as `autograd`. If that one shadows ours, the
+# imports below fail; if ours is imported where code expects theirs, this marker tells them apart.
+__chainrule__ = True
+
+import os as _os
+
+if _os.path.isdir(_os.path.join(_os.path.dirname(__file__), "numpy")):  # HIPS autograd's files are here too
+    raise ImportError(
+        "another package named 'autograd' (HIPS autograd) is installed over chainrule's in "
+        f"{_os.path.dirname(__file__)}; chainrule belongs in its own virtual environment: "
+        "python3 -m venv .venv && .venv/bin/pip install chainrule"
+    )
+
+from . import ops
+from .check import gradcheck
+from .functional import grad, hessian, value_and_grad
+from .graph import backward, topological_order
+from .modes import detect_anomaly, is_anomaly_enabled, is_grad_enabled, no_grad
+from .ops import OPS, Op
+from .value import Operand, Value, dot, sum
+
+__all__ = [
+    "OPS", "Op", "Operand", "Value", "backward", "detect_anomaly", "dot", "grad", "gradcheck", "hessian",
+    "is_anomaly_enabled", "is_grad_enabled", "no_grad", "ops", "sum", "topological_order", "value_and_grad",
+]  # fmt: skip
+__version__ = "0.1.0"

@@ -1,0 +1,65 @@
+"""Modes that change how ops record: `no_grad()` and `detect_anomaly()`.
+
+Both are context managers backed by one `contextvars.ContextVar`, so they are thread-safe and
+asyncio-safe: a mode set in one thread or task is not seen by another. Ops read the variable once each.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+
+__all__ = ["no_grad", "detect_anomaly", "is_grad_enabled", "is_anomaly_enabled"]
+
+NO_GRAD = 1
+ANOMALY = 2
+MODE: ContextVar[int] = ContextVar("chainrule_mode", default=0)
+
+
+@contextlib.contextmanager
+def _set(flag: int, on: bool) -> Iterator[None]:
+    current = MODE.get()
+    token = MODE.set(current | flag if on else current & ~flag)
+    try:
+        yield
+    finally:
+        MODE.reset(token)
+
+
+def no_grad() -> contextlib.AbstractContextManager[None]:
+    """Inside it, ops compute values but record no graph: results are leaves.
+
+    >>> from autograd import Value
+    >>> x = Value(3.0)
+    >>> with no_grad():
+    ...     y = x * x
+    >>> y.data, y.inputs
+    (9.0, ())
+    """
+    return _set(NO_GRAD, True)
+
+
+def detect_anomaly() -> contextlib.AbstractContextManager[None]:
+    """Inside it, the first op whose forward or backward makes a NaN or infinity raises, naming it.
+
+    Outside it, NaN and infinity propagate as Python floats do.
+
+    >>> from autograd import Value
+    >>> with detect_anomaly():
+    ...     Value(1e308) * 10.0
+    Traceback (most recent call last):
+      ...
+    FloatingPointError: * produced inf from inputs (1e+308, 10.0)
+    """
+    return _set(ANOMALY, True)
+
+
+def is_grad_enabled() -> bool:
+    """False inside `no_grad()`."""
+    return not MODE.get() & NO_GRAD
+
+
+def is_anomaly_enabled() -> bool:
+    """True inside `detect_anomaly()`."""
+    return bool(MODE.get() & ANOMALY)

@@ -1,0 +1,487 @@
+"""The op table: every op's forward and its backward rule, side by side, one entry each.
+
+A rule is a small Python expression over the op's inputs (``a``, ``b``), its result ``out``, the upstream
+gradient ``g`` and the op's metadata (the ``n`` of ``x ** n``). ``backward(g, *inputs, out)`` returns one
+gradient per input (vector-Jacobian form); with ``g = 1`` it gives the local derivatives themselves.
+
+Each rule string is compiled once, at import, three ways, so one source serves every use:
+
+* on floats, the fast path that ``Value.backward`` runs;
+* on floats with IEEE arithmetic (``x / 0`` is ``inf``, overflow is ``inf``), taken only when the fast
+  path raises: a backward pass never raises for a graph whose forward succeeded, as in PyTorch;
+* on ``Value`` objects, which records a graph of the derivative itself (higher-order derivatives).
+
+The same strings are what explanations print (``d out/d a = out * (1 - out)``) and what compiled mode
+turns into straight-line Python. Rules are written in PyTorch's arithmetic order (its
+``derivatives.yaml``), so first-order gradients agree with PyTorch float64 to the last bit wherever the
+forward does.
+
+>>> OPS["*"].backward(1.0, 2.0, 3.0, 6.0)       # d(a*b)/da = b, d(a*b)/db = a
+(3.0, 2.0)
+>>> OPS["sigmoid"].formula(0)
+'(1.0 - out) * out'
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+__all__ = ["OPS", "Op", "power", "sigmoid", "softplus"]
+
+Rule = Callable[..., tuple[Any, ...]]
+
+# ---------------------------------------------------------------------------------------------------
+# Float functions the forwards and rules call. Each follows PyTorch's arithmetic where that matters.
+
+
+def _exp(a: float) -> float:
+    """e^a; overflow gives inf (as PyTorch), where math.exp would raise."""
+    try:
+        return math.exp(a)
+    except OverflowError:
+        return math.inf
+
+
+def sigmoid(a: float) -> float:
+    """σ(a) = 1 / (1 + e^-a) in PyTorch's order; e^-a overflows to inf for a < -709, giving 0.0.
+
+    >>> sigmoid(0.0), sigmoid(-1e308), sigmoid(1e308)
+    (0.5, 0.0, 1.0)
+    """
+    try:
+        return 1.0 / (1.0 + math.exp(-a))
+    except OverflowError:
+        return 0.0
+
+
+SOFTPLUS_THRESHOLD = 20.0  # PyTorch's default: above it softplus(a) is a to double precision
+
+
+def softplus(a: float) -> float:
+    """log(1 + e^a), stable: a itself above the threshold, log1p(e^a) below (never overflows).
+
+    >>> softplus(0.0) == math.log(2.0), softplus(1e308)
+    (True, 1e+308)
+    """
+    return a if a > SOFTPLUS_THRESHOLD else math.log1p(math.exp(a))
+
+
+def power(a: float, n: float) -> float:
+    """a ** n for a number exponent, with PyTorch's special cases (so results agree bit for bit).
+
+    PyTorch computes x**2 as x*x, x**3 as x*x*x, x**0.5 as sqrt, x**-1 as 1/x, x**-2 as 1/(x*x),
+    x**-0.5 as 1/sqrt(x). Overflow gives inf. Raises as Python's float ** does for 0 to a negative power
+    (ZeroDivisionError) and math does for a negative base with a fractional exponent (ValueError).
+
+    >>> power(3.0, 2), power(2.0, -1), power(4.0, 0.5)
+    (9.0, 0.5, 2.0)
+    """
+    if n == 2.0:
+        return a * a
+    if n == 3.0:
+        return a * a * a
+    if n == 1.0:
+        return a
+    if n == 0.0:
+        return 1.0
+    if a == 0.0 and n < 0.0:
+        raise ZeroDivisionError("0.0 cannot be raised to a negative power")
+    if n == 0.5:
+        return math.sqrt(a)
+    if n == -0.5:
+        return 1.0 / math.sqrt(a)
+    if n == -1.0:
+        return 1.0 / a
+    if n == -2.0:
+        return 1.0 / (a * a)
+    try:
+        return math.pow(a, n)
+    except OverflowError:
+        return math.copysign(math.inf, a) if a < 0 and n % 2 == 1 else math.inf
+
+
+def _pow_value_exponent(a: float, b: float) -> float:
+    """a ** b where b is itself differentiable: needs a >= 0 (d/db a^b = a^b log a)."""
+    if a < 0.0:
+        raise ValueError("a negative base has no real power for a Value exponent")
+    if a == 0.0 and b < 0.0:
+        raise ZeroDivisionError("0.0 cannot be raised to a negative power")
+    try:
+        return math.pow(a, b)
+    except OverflowError:
+        return math.inf
+
+
+def _sgn(a: float) -> float:
+    """sign of a: -1.0, 0.0 or 1.0 (nan stays nan), as PyTorch's sgn; abs'(0) = 0."""
+    return (a > 0.0) - (a < 0.0) if a == a else a
+
+
+def _is_zero(a: float) -> bool:
+    return a == 0.0
+
+
+def _relu(a: float) -> float:
+    return 0.0 if a <= 0.0 else a  # keeps nan, as PyTorch's relu does
+
+
+# IEEE versions, used only when a rule's fast form raises (x / 0, 0 ** -n, overflow, log 0).
+
+
+def _ieee_div(x: float, y: float) -> float:
+    try:
+        return x / y
+    except ZeroDivisionError:
+        if x != x or x == 0.0:
+            return math.nan
+        return math.copysign(math.inf, x) * math.copysign(1.0, y)
+
+
+def _ieee_pow(x: float, y: float) -> float:
+    try:
+        r = x**y
+    except ZeroDivisionError:  # 0 ** negative
+        odd = y == math.floor(y) and y % 2 == 1
+        return math.copysign(math.inf, x) if odd else math.inf
+    except OverflowError:
+        return math.inf
+    return math.nan if isinstance(r, complex) else r
+
+
+def _ieee_power(a: float, n: float) -> float:
+    try:
+        return power(a, n)
+    except ZeroDivisionError:
+        return _ieee_pow(a, n)
+    except ValueError:
+        return math.nan
+
+
+def _ieee_log(a: float) -> float:
+    if a == 0.0:
+        return -math.inf
+    return math.log(a) if a > 0.0 else math.nan
+
+
+def _ieee_sqrt(a: float) -> float:
+    return math.sqrt(a) if a >= 0.0 else math.nan
+
+
+FLOAT_NAMES: dict[str, Any] = {
+    "exp": _exp, "log": math.log, "log1p": math.log1p, "sqrt": math.sqrt, "tanh": math.tanh,
+    "sin": math.sin, "cos": math.cos, "sigmoid": sigmoid, "softplus": softplus, "relu": _relu,
+    "power": power, "pow_v": _pow_value_exponent, "sgn": _sgn, "is_zero": _is_zero,
+    "THRESHOLD": SOFTPLUS_THRESHOLD,
+}  # fmt: skip
+IEEE_NAMES: dict[str, Any] = {
+    **FLOAT_NAMES, "_log": _ieee_log, "_sqrt": _ieee_sqrt, "_power": _ieee_power,
+    "_div": _ieee_div, "_pow": _ieee_pow,
+}  # fmt: skip
+_IEEE_RENAME = {"log": "_log", "sqrt": "_sqrt", "power": "_power"}
+# Filled in by autograd.value: the same names acting on Values, so rules build graphs (higher order).
+VALUE_NAMES: dict[str, Any] = {}
+
+
+class _IEEE(ast.NodeTransformer):
+    """Rewrite `x / y`, `x ** y`, log, sqrt, power into IEEE helpers: the fallback form of a rule."""
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        return ast.Name(_IEEE_RENAME.get(node.id, node.id), node.ctx)
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        self.generic_visit(node)
+        helper = {ast.Div: "_div", ast.Pow: "_pow"}.get(type(node.op))
+        if helper is None:
+            return node
+        return ast.copy_location(ast.Call(ast.Name(helper, ast.Load()), [node.left, node.right], []), node)
+
+
+def _ieee(expr: str) -> str:
+    return ast.unparse(_IEEE().visit(ast.parse(expr, mode="eval")))
+
+
+def _compile(source: str, namespace: dict[str, Any]) -> Any:
+    code = compile(source, "<chainrule op table>", "exec")
+    scope: dict[str, Any] = {}
+    exec(code, dict(namespace), scope)  # noqa: S102 -- our own rule strings, never user text
+    return scope["_f"]
+
+
+# ---------------------------------------------------------------------------------------------------
+
+
+class Op:
+    """One entry of the op table: a forward on floats and a backward rule per input.
+
+    ``forward(*inputs)`` maps floats to a float. ``backward(g, *inputs, out)`` returns one gradient per
+    input. ``rules`` holds the source of each rule; ``formula(i)`` is the local derivative d out/d input i
+    as text. Ops with metadata (the ``n`` of ``x ** n``) are bound with ``op.bind(n=3.0)``.
+    """
+
+    __slots__ = (
+        "name", "arity", "inputs", "params", "forward_source", "rules", "domain",
+        "forward", "backward", "vjp", "_factory", "_value_rule", "_bound",
+    )  # fmt: skip
+
+    name: str
+    arity: int | None
+    inputs: tuple[str, ...]
+    params: dict[str, float]
+    forward_source: str
+    rules: tuple[str, ...]
+    domain: str
+    forward: Callable[..., float]
+    backward: Callable[..., tuple[float, ...]]
+    vjp: Callable[[float, tuple[Any, ...], float], Sequence[float]]
+
+    def __init__(
+        self,
+        name: str,
+        forward: str,
+        rules: tuple[str, ...],
+        *,
+        params: tuple[str, ...] = (),
+        domain: str = "",
+    ) -> None:
+        self.name = name
+        self.arity = len(rules)
+        self.inputs = ("a", "b")[: len(rules)]
+        self.params = dict.fromkeys(params, math.nan)
+        self.forward_source = forward
+        self.rules = rules
+        self.domain = domain
+        self._bound: dict[tuple[float, ...], Op] = {}
+        args = ", ".join(self.inputs)
+        datas = "".join(f"{x} = {x}.data; " for x in self.inputs)
+        safe = ", ".join(_ieee(r) for r in rules)
+        fast = ", ".join(rules)
+        # One factory per op, taking the metadata; it returns the forward, the backward on floats (fast
+        # form, IEEE fallback), the vjp that reads inputs' data for the engine loop, and the Value rule.
+        src = (
+            f"def _f({', '.join(params)}):\n"
+            f"    def forward({args}):\n"
+            f"        return {forward}\n"
+            f"    def backward(g, {args}, out):\n"
+            f"        try:\n"
+            f"            return ({fast},)\n"
+            f"        except (ArithmeticError, ValueError):\n"
+            f"            return ({safe},)\n"
+            f"    def vjp(g, inputs, out):\n"
+            f"        {args}, = inputs\n"
+            f"        {datas}\n"
+            f"        try:\n"
+            f"            return ({fast},)\n"
+            f"        except (ArithmeticError, ValueError):\n"
+            f"            return ({safe},)\n"
+            f"    return forward, backward, vjp\n"
+        )
+        self._factory = _compile(src, IEEE_NAMES)
+        self._value_rule: Rule | None = None
+        if not params:
+            self.forward, self.backward, self.vjp = self._factory()
+
+    def bind(self, **params: float) -> Op:
+        """This op with its metadata fixed (cached), e.g. ``OPS["**"].bind(n=2.0)``."""
+        key = tuple(float(params[p]) for p in self.params)
+        op = self._bound.get(key)
+        if op is None:
+            if len(self._bound) > 256:
+                self._bound.clear()
+            op = object.__new__(Op)
+            for slot in Op.__slots__:
+                if hasattr(self, slot):
+                    setattr(op, slot, getattr(self, slot))
+            op.params = dict(zip(self.params, key, strict=True))
+            op.forward, op.backward, op.vjp = self._factory(*key)
+            op._value_rule = None
+            self._bound[key] = op
+        return op
+
+    def backward_values(self, g: Any, *inputs: Any) -> tuple[Any, ...]:
+        """The rule run on Values (inputs, then out), so the gradient is itself differentiable."""
+        if self._value_rule is None:
+            args = ", ".join((*self.inputs, "out", *self.params))
+            src = f"def _f(g, {args}):\n    return ({', '.join(self.rules)},)\n"
+            self._value_rule = _compile(src, {**FLOAT_NAMES, **VALUE_NAMES})
+        return self._value_rule(g, *inputs, *self.params.values())
+
+    def formula(self, i: int, n: int | None = None) -> str:
+        """The local derivative d out/d input_i as text: the rule with g = 1.
+
+        >>> OPS["/"].formula(1)
+        '-(out / b)'
+        """
+        return _with_unit_gradient(self.rules[i])
+
+    def __repr__(self) -> str:
+        params = "".join(f", {k}={v!r}" for k, v in self.params.items())
+        return f"Op({self.name!r}{params})"
+
+
+class _NaryOp(Op):
+    """An op over any number of inputs (sum, dot): one node where a Python loop would make n."""
+
+    __slots__ = ("_formula",)
+
+    def __init__(
+        self,
+        name: str,
+        forward: Callable[..., float],
+        vjp: Callable[[float, tuple[Any, ...], float], Sequence[float]],
+        value_rule: Rule,
+        formula: Callable[[int, int], str],
+        forward_source: str,
+    ) -> None:
+        self.name = name
+        self.arity = None
+        self.inputs = ()
+        self.params = {}
+        self.forward_source = forward_source
+        self.rules = ()
+        self.domain = ""
+        self._bound = {}
+        self._factory = None
+        self.forward = forward
+        self.vjp = vjp
+        self._value_rule = value_rule
+        self._formula = formula
+
+    def _backward(self, g: float, *args: float) -> tuple[float, ...]:
+        *inputs, out = args
+        return tuple(self.vjp(g, tuple(_Data(x) for x in inputs), out))
+
+    @property  # type: ignore[override]
+    def backward(self) -> Callable[..., tuple[float, ...]]:
+        return self._backward
+
+    def backward_values(self, g: Any, *inputs: Any) -> tuple[Any, ...]:
+        return self._value_rule(g, *inputs)
+
+    def formula(self, i: int, n: int | None = None) -> str:
+        if n is None:
+            raise TypeError(f"{self.name} takes any number of inputs: formula(i, n) needs n")
+        return self._formula(i, n)
+
+
+class _Data:
+    """Lets an n-ary vjp (which reads `.data`) run on plain floats."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: float) -> None:
+        self.data = data
+
+
+def _with_unit_gradient(rule: str) -> str:
+    """Rewrite a rule for g = 1: drop `g *` factors, keep the local derivative."""
+
+    def is_g(x: ast.AST) -> bool:
+        return isinstance(x, ast.Name) and x.id == "g"
+
+    class DropG(ast.NodeTransformer):
+        def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+            self.generic_visit(node)
+            if isinstance(node.op, ast.Mult) and is_g(node.left):
+                return node.right
+            if isinstance(node.op, ast.Mult) and is_g(node.right):
+                return node.left
+            if isinstance(node.op, ast.Div) and is_g(node.left):
+                return ast.BinOp(ast.Constant(1), ast.Div(), node.right)
+            return node
+
+    class OneForG(ast.NodeTransformer):
+        def visit_Name(self, node: ast.Name) -> ast.AST:
+            return ast.Constant(1) if node.id == "g" else node
+
+    tree = OneForG().visit(DropG().visit(ast.parse(rule, mode="eval")))
+    return ast.unparse(tree)
+
+
+# ---------------------------------------------------------------------------------------------------
+# n-ary ops: sum and dot. Their inputs are flat tuples; dot's are (w_1..w_n, x_1..x_n[, bias]).
+
+
+def _sum_forward(*xs: float) -> float:
+    return float(sum(xs))  # left to right, as a Python loop would add them
+
+
+def _sum_vjp(g: float, inputs: tuple[Any, ...], out: float) -> list[float]:
+    return [g] * len(inputs)  # d(x_1 + ... + x_n)/d x_i = 1
+
+
+def _dot_forward(*args: float) -> float:
+    n = len(args) // 2
+    total = sum(map(float.__mul__, args[:n], args[n : 2 * n]))
+    return total + args[-1] if len(args) % 2 else total
+
+
+def _dot_vjp(g: float, inputs: tuple[Any, ...], out: float) -> list[float]:
+    # d(Σ w_i x_i + b)/d w_i = x_i, d/d x_i = w_i, d/d b = 1; PyTorch's order: g * other
+    n = len(inputs) // 2
+    grads = [g * x.data for x in inputs[n : 2 * n]]
+    grads += [g * w.data for w in inputs[:n]]
+    if len(inputs) % 2:
+        grads.append(g)
+    return grads
+
+
+def _sum_values(g: Any, *inputs: Any) -> tuple[Any, ...]:
+    return (g,) * (len(inputs) - 1)
+
+
+def _dot_values(g: Any, *args: Any) -> tuple[Any, ...]:
+    inputs = args[:-1]
+    n = len(inputs) // 2
+    grads = [g * x for x in inputs[n : 2 * n]] + [g * w for w in inputs[:n]]
+    return (*grads, g) if len(inputs) % 2 else tuple(grads)
+
+
+def _dot_formula(i: int, n: int) -> str:
+    k = n // 2
+    if i < k:
+        return f"x{i + 1}"
+    if i < 2 * k:
+        return f"w{i - k + 1}"
+    return "1"
+
+
+# ---------------------------------------------------------------------------------------------------
+# THE TABLE. forward on the left, one backward rule per input on the right (g = d root/d out).
+# Comments carry the calculus a learner writes on paper.
+
+_TABLE = [
+    #  name         forward               backward rules: one per input
+    Op("+",        "a + b",               ("g", "g")),                                   # d(a+b) = da + db
+    Op("-",        "a - b",               ("g", "-g")),
+    Op("*",        "a * b",               ("g * b", "g * a")),                           # product rule
+    Op("/",        "a / b",               ("g / b", "-(g * (out / b))"),                 # d(a/b)/db = -a/b²
+       domain="division by zero: {a!r} / {b!r}"),
+    Op("neg",      "-a",                  ("-g",)),
+    Op("**",       "power(a, n)",         ("0.0 if n == 0 else g * (n * power(a, n - 1.0))",),  # n a^(n-1)
+       params=("n",),
+       domain="{a!r} ** {n!r}: a negative base needs a whole exponent, and 0 a non-negative one"),
+    Op("pow",      "pow_v(a, b)",         ("0.0 if is_zero(b) else g * (b * a ** (b - 1.0))",   # b a^(b-1)
+                                           "0.0 if is_zero(a) and b >= 0 else g * (out * log(a))"),  # a^b ln a
+       domain="{a!r} ** {b!r}: with a Value exponent the base must be >= 0 (0 needs exponent >= 0)"),
+    Op("abs",      "abs(a)",              ("g * sgn(a)",)),                              # abs'(0) = 0
+    Op("exp",      "exp(a)",              ("g * out",)),                                 # (e^a)' = e^a
+    Op("log",      "log(a)",              ("g / a",),                                    # (ln a)' = 1/a
+       domain="log needs a positive input, got {a!r}"),
+    Op("sqrt",     "sqrt(a)",             ("g / (2.0 * out)",),                          # (√a)' = 1/(2√a)
+       domain="sqrt needs a non-negative input, got {a!r}"),
+    # tanh' = 1 - tanh²: PyTorch's CPU kernel may fuse the multiply-add, so a few cases differ by 1 ulp
+    Op("tanh",     "tanh(a)",             ("g * (1.0 - out * out)",)),
+    Op("sigmoid",  "sigmoid(a)",          ("g * (1.0 - out) * out",)),                   # σ' = σ(1 - σ)
+    Op("relu",     "relu(a)",             ("0.0 if out <= 0 else g",)),                  # relu'(0) = 0
+    Op("leaky_relu", "a if a > 0 else a * slope", ("g if a > 0 else g * slope",), params=("slope",)),
+    Op("softplus", "softplus(a)",         ("g if a > THRESHOLD else g * exp(a) / (exp(a) + 1.0)",)),  # = σ(a)
+    Op("sin",      "sin(a)",              ("g * cos(a)",)),
+    Op("cos",      "cos(a)",              ("g * -sin(a)",)),
+    _NaryOp("sum", _sum_forward, _sum_vjp, _sum_values, lambda i, n: "1", "x1 + x2 + ... + xn"),
+    _NaryOp("dot", _dot_forward, _dot_vjp, _dot_values, _dot_formula, "w1*x1 + ... + wn*xn (+ bias)"),
+]  # fmt: skip
+
+OPS: dict[str, Op] = {op.name: op for op in _TABLE}

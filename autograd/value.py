@@ -1,0 +1,333 @@
+"""`Value`: one number that remembers how it was computed.
+
+A Value holds `data` (a float), `grad` (d root/d this, a float, 0.0 until a backward pass), `inputs` (the
+Values it was computed from, in argument order), `op` (its entry in the op table, None for a leaf) and a
+`label`. There are no closures and no back-references, so a graph has no reference cycles: it is freed by
+reference counting the moment the last name for its root goes away.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable
+from typing import Any, Union
+
+from . import graph
+from .modes import ANOMALY, MODE, NO_GRAD
+from .ops import OPS, VALUE_NAMES, Op
+
+__all__ = ["Value", "Operand", "sum", "dot"]
+
+_ADD, _SUB, _MUL, _DIV, _NEG = OPS["+"], OPS["-"], OPS["*"], OPS["/"], OPS["neg"]
+_POW_N, _POW_V, _SUM, _DOT = OPS["**"], OPS["pow"], OPS["sum"], OPS["dot"]
+_new = object.__new__
+
+
+class Value:
+    """A number that remembers how it was computed.
+
+    >>> a, b = Value(2.0), Value(-3.0)
+    >>> c = a * b + a
+    >>> c.backward()
+    >>> a.grad, b.grad          # dc/da = b + 1, dc/db = a
+    (-2.0, 2.0)
+    """
+
+    __slots__ = ("data", "grad", "inputs", "op", "label")
+
+    data: float
+    grad: float
+    inputs: tuple[Value, ...]
+    op: Op | None
+    label: str
+
+    def __init__(self, data: float, label: str = "") -> None:
+        if isinstance(data, numbers.Real):
+            self.data = float(data)
+        else:
+            raise TypeError(f"Value needs a real number (int or float), got {type(data).__name__}: {data!r}")
+        if not isinstance(label, str):
+            raise TypeError(f"label must be a str, got {type(label).__name__}")
+        self.grad = 0.0
+        self.inputs = ()
+        self.op = None
+        self.label = label
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+    def __float__(self) -> float:
+        return self.data
+
+    # Arithmetic: each dunder is one line; the op table holds the math. Numbers become constant leaves.
+    def __add__(self, other: Operand) -> Value:
+        return _binary(_ADD, self, other)
+
+    def __radd__(self, other: Operand) -> Value:
+        return _binary(_ADD, other, self)
+
+    def __sub__(self, other: Operand) -> Value:
+        return _binary(_SUB, self, other)
+
+    def __rsub__(self, other: Operand) -> Value:
+        return _binary(_SUB, other, self)
+
+    def __mul__(self, other: Operand) -> Value:
+        return _binary(_MUL, self, other)
+
+    def __rmul__(self, other: Operand) -> Value:
+        return _binary(_MUL, other, self)
+
+    def __truediv__(self, other: Operand) -> Value:
+        return _binary(_DIV, self, other)
+
+    def __rtruediv__(self, other: Operand) -> Value:
+        return _binary(_DIV, other, self)
+
+    def __neg__(self) -> Value:
+        return _unary(_NEG, self)
+
+    def __pos__(self) -> Value:
+        return self
+
+    def __pow__(self, other: Operand) -> Value:
+        if isinstance(other, Value):
+            return _binary(_POW_V, self, other)
+        if isinstance(other, numbers.Real):
+            return _unary(_POW_N.bind(n=float(other)), self)
+        return NotImplemented
+
+    def __rpow__(self, other: Operand) -> Value:  # 2 ** x: the base is a constant, the exponent a Value
+        return _binary(_POW_V, other, self)
+
+    def __abs__(self) -> Value:
+        return _unary(OPS["abs"], self)
+
+    def exp(self) -> Value:
+        """e^x."""
+        return _unary(OPS["exp"], self)
+
+    def log(self) -> Value:
+        """Natural logarithm; ValueError for x <= 0.
+
+        >>> Value(-1.0).log()
+        Traceback (most recent call last):
+          ...
+        ValueError: log needs a positive input, got -1.0
+        """
+        return _unary(OPS["log"], self)
+
+    def sqrt(self) -> Value:
+        """√x; ValueError for x < 0."""
+        return _unary(OPS["sqrt"], self)
+
+    def tanh(self) -> Value:
+        """Hyperbolic tangent."""
+        return _unary(OPS["tanh"], self)
+
+    def sigmoid(self) -> Value:
+        """σ(x) = 1 / (1 + e^-x), stable for any float; σ' = σ(1 - σ).
+
+        >>> s = Value(0.0).sigmoid(); s.backward(); s.data
+        0.5
+        """
+        return _unary(OPS["sigmoid"], self)
+
+    def relu(self) -> Value:
+        """max(0, x); relu'(0) = 0 as in PyTorch."""
+        return _unary(OPS["relu"], self)
+
+    def leaky_relu(self, slope: float = 0.01) -> Value:
+        """x for x > 0, else slope * x."""
+        if not isinstance(slope, numbers.Real):
+            raise TypeError(f"slope must be a number, got {type(slope).__name__}")
+        return _unary(OPS["leaky_relu"].bind(slope=float(slope)), self)
+
+    def softplus(self) -> Value:
+        """log(1 + e^x), stable for any float; its derivative is σ(x)."""
+        return _unary(OPS["softplus"], self)
+
+    def sin(self) -> Value:
+        """Sine."""
+        return _unary(OPS["sin"], self)
+
+    def cos(self) -> Value:
+        """Cosine."""
+        return _unary(OPS["cos"], self)
+
+    # Comparisons look at data and return bool; == and hash stay identity, so Values live in sets/dicts.
+    def __lt__(self, other: Operand) -> bool:
+        return self.data < _data(other)
+
+    def __le__(self, other: Operand) -> bool:
+        return self.data <= _data(other)
+
+    def __gt__(self, other: Operand) -> bool:
+        return self.data > _data(other)
+
+    def __ge__(self, other: Operand) -> bool:
+        return self.data >= _data(other)
+
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
+
+    # The graph.
+    def backward(self, seed: float = 1.0) -> None:
+        """Backpropagate: fill `.grad` of every Value this one was computed from.
+
+        Leaves accumulate across calls (as in PyTorch); intermediate grads are recomputed each call.
+        """
+        graph.backward(self, seed)
+
+    def detach(self) -> Value:
+        """A new leaf with the same data: gradients do not flow through it."""
+        return Value(self.data, self.label)
+
+    def zero_grad(self) -> None:
+        """Set `.grad` to 0.0 on this Value and every Value it was computed from."""
+        for v in graph.topological_order(self):
+            v.grad = 0.0
+
+
+Operand = Union[Value, float, int]
+
+
+def _data(x: Any) -> float:
+    if isinstance(x, Value):
+        return x.data
+    if isinstance(x, numbers.Real):
+        return float(x)
+    raise TypeError(f"cannot compare Value with {type(x).__name__}")
+
+
+def _leaf(data: float) -> Value:
+    v = _new(Value)
+    v.data = data
+    v.grad = 0.0
+    v.inputs = ()
+    v.op = None
+    v.label = ""
+    return v
+
+
+def _node(data: float, inputs: tuple[Value, ...], op: Op) -> Value:
+    """Make an op's result. The only place a graph edge is recorded."""
+    mode = MODE.get()
+    if mode & NO_GRAD:
+        return _leaf(data)
+    v = _new(Value)
+    v.data = data
+    v.grad = 0.0
+    v.inputs = inputs
+    v.op = op
+    v.label = ""
+    if mode & ANOMALY and not math.isfinite(data):
+        shown = tuple(x.data for x in inputs)
+        raise FloatingPointError(f"{op.name} produced {data!r} from inputs {shown!r}")
+    return v
+
+
+def _forward(op: Op, inputs: tuple[Value, ...]) -> float:
+    datas = [x.data for x in inputs]
+    try:
+        return op.forward(*datas)
+    except (ArithmeticError, ValueError) as e:
+        names = dict(zip(("a", "b"), datas, strict=False)) | op.params
+        message = op.domain.format(**names) if op.domain else f"{op.name}: {e}"
+        raise type(e)(message) from None
+
+
+def _operand(x: Any) -> Value | None:
+    """A Value for an operand: Values as they are, numbers as constant leaves, anything else None."""
+    if isinstance(x, Value):
+        return x
+    if type(x) is float or type(x) is int or isinstance(x, numbers.Real):
+        return _leaf(float(x))
+    return None
+
+
+def _binary(op: Op, a: Any, b: Any) -> Value:
+    if type(a) is not Value or type(b) is not Value:
+        a, b = _operand(a), _operand(b)
+        if a is None or b is None:
+            return NotImplemented  # Python then raises its own TypeError
+    try:
+        data = op.forward(a.data, b.data)
+    except (ArithmeticError, ValueError):
+        data = _forward(op, (a, b))  # re-raises with a message naming the op and its inputs
+    return _node(data, (a, b), op)
+
+
+def _unary(op: Op, a: Value) -> Value:
+    try:
+        data = op.forward(a.data)
+    except (ArithmeticError, ValueError):
+        data = _forward(op, (a,))
+    return _node(data, (a,), op)
+
+
+def _as_value(x: Any, what: str) -> Value:
+    v = _operand(x)
+    if v is not None:
+        return v
+    raise TypeError(f"{what} must hold Values or numbers, got {type(x).__name__}: {x!r}")
+
+
+def sum(values: Iterable[Operand]) -> Value:  # noqa: A001 -- autograd.sum mirrors torch.sum
+    """One node for x_1 + ... + x_n (a Python `sum()` makes n nodes).
+
+    >>> from autograd import Value, sum
+    >>> xs = [Value(1.0), Value(2.0), Value(3.0)]
+    >>> s = sum(xs); s.backward()
+    >>> s.data, [x.grad for x in xs]
+    (6.0, [1.0, 1.0, 1.0])
+    """
+    inputs = tuple(_as_value(x, "sum(values)") for x in values)
+    return _node(_SUM.forward(*[x.data for x in inputs]), inputs, _SUM)
+
+
+def dot(ws: Iterable[Operand], xs: Iterable[Operand], bias: Operand | None = None) -> Value:
+    """One node for w_1 x_1 + ... + w_n x_n (+ bias): a neuron's pre-activation.
+
+    >>> from autograd import Value, dot
+    >>> w, x, b = [Value(2.0), Value(-1.0)], [3.0, 4.0], Value(0.5)
+    >>> z = dot(w, x, b); z.backward()
+    >>> z.data, [wi.grad for wi in w], b.grad      # dz/dw_i = x_i, dz/db = 1
+    (2.5, [3.0, 4.0], 1.0)
+    """
+    ws = ws if type(ws) is list else list(ws)
+    xs = xs if type(xs) is list else list(xs)
+    if len(ws) != len(xs):
+        raise ValueError(f"dot needs as many weights as inputs, got {len(ws)} weights and {len(xs)} inputs")
+    inputs = [w if type(w) is Value else _as_value(w, "dot(ws, ...)") for w in ws]
+    inputs += [x if type(x) is Value else _as_value(x, "dot(..., xs)") for x in xs]
+    if bias is not None:
+        inputs.append(_as_value(bias, "dot bias"))
+    datas = [v.data for v in inputs]
+    return _node(_DOT.forward(*datas), tuple(inputs), _DOT)
+
+
+def _value_fn(method: str) -> Any:
+    from . import ops
+
+    float_fn = ops.FLOAT_NAMES[method]
+    return lambda x: getattr(x, method)() if isinstance(x, Value) else float_fn(x)
+
+
+def _sgn(x: Any) -> float:
+    from .ops import FLOAT_NAMES
+
+    return float(FLOAT_NAMES["sgn"](x.data if isinstance(x, Value) else x))
+
+
+VALUE_NAMES.update(
+    {name: _value_fn(name) for name in ("exp", "log", "sqrt", "tanh", "sin", "cos", "sigmoid", "softplus", "relu")}
+)
+VALUE_NAMES.update(
+    power=lambda a, n: a**n,
+    pow_v=lambda a, b: a**b,
+    sgn=_sgn,
+    is_zero=lambda x: (x.data if isinstance(x, Value) else x) == 0,
+)

@@ -27,12 +27,12 @@ from . import ops
 from .check import gradcheck
 from .functional import grad, hessian, value_and_grad
 from .graph import backward, topological_order
-from .modes import detect_anomaly, is_anomaly_enabled, is_grad_enabled, no_grad
+from .modes import DataDependentError, detect_anomaly, is_anomaly_enabled, is_grad_enabled, no_grad, tracing
 from .ops import OPS, Op
 from .value import Operand, Value, dot, sum
 
 __all__ = [
-    "OPS", "Op", "Operand", "Value", "backward", "detect_anomaly", "dot", "grad", "gradcheck", "hessian",
-    "is_anomaly_enabled", "is_grad_enabled", "no_grad", "ops", "sum", "topological_order", "value_and_grad",
+    "OPS", "DataDependentError", "Op", "Operand", "Value", "backward", "detect_anomaly", "dot", "grad", "gradcheck", "hessian",
+    "is_anomaly_enabled", "is_grad_enabled", "no_grad", "ops", "sum", "topological_order", "tracing", "value_and_grad",
 ]  # fmt: skip
 __version__ = "0.1.0"

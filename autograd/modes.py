@@ -10,10 +10,11 @@ import contextlib
 from collections.abc import Iterator
 from contextvars import ContextVar
 
-__all__ = ["no_grad", "detect_anomaly", "is_grad_enabled", "is_anomaly_enabled"]
+__all__ = ["no_grad", "detect_anomaly", "is_grad_enabled", "is_anomaly_enabled", "tracing", "DataDependentError"]
 
 NO_GRAD = 1
 ANOMALY = 2
+TRACE = 4
 MODE: ContextVar[int] = ContextVar("chainrule_mode", default=0)
 
 
@@ -63,3 +64,23 @@ def is_grad_enabled() -> bool:
 def is_anomaly_enabled() -> bool:
     """True inside `detect_anomaly()`."""
     return bool(MODE.get() & ANOMALY)
+
+
+class DataDependentError(RuntimeError):
+    """Code being traced looked at a Value's number to decide what to compute next."""
+
+
+def tracing() -> contextlib.AbstractContextManager[None]:
+    """Inside it, comparing or converting a Value raises DataDependentError.
+
+    Compiled mode traces a function once and replays the recorded graph; a branch on a Value's data
+    (``if x > 0``) would make the graph depend on the data, so it is refused instead of silently frozen.
+
+    >>> from autograd import Value
+    >>> with tracing():
+    ...     Value(1.0) > 0
+    Traceback (most recent call last):
+      ...
+    autograd.modes.DataDependentError: a traced function compared a Value (1.0 > 0.0): ...
+    """
+    return _set(TRACE, True)

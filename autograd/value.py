@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any, Union
 
 from . import graph
-from .modes import ANOMALY, MODE, NO_GRAD
+from .modes import ANOMALY, MODE, NO_GRAD, TRACE, DataDependentError
 from .ops import OPS, VALUE_NAMES, Op
 
 __all__ = ["Value", "Operand", "sum", "dot"]
@@ -59,6 +59,8 @@ class Value:
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
     def __float__(self) -> float:
+        if MODE.get() & TRACE:
+            _refuse(f"float({self.data!r})")
         return self.data
 
     # Arithmetic: each dunder is one line; the op table holds the math. Numbers become constant leaves.
@@ -159,15 +161,23 @@ class Value:
 
     # Comparisons look at data and return bool; == and hash stay identity, so Values live in sets/dicts.
     def __lt__(self, other: Operand) -> bool:
+        if MODE.get() & TRACE:
+            _refuse(f"{self.data!r} < {_data(other)!r}")
         return self.data < _data(other)
 
     def __le__(self, other: Operand) -> bool:
+        if MODE.get() & TRACE:
+            _refuse(f"{self.data!r} <= {_data(other)!r}")
         return self.data <= _data(other)
 
     def __gt__(self, other: Operand) -> bool:
+        if MODE.get() & TRACE:
+            _refuse(f"{self.data!r} > {_data(other)!r}")
         return self.data > _data(other)
 
     def __ge__(self, other: Operand) -> bool:
+        if MODE.get() & TRACE:
+            _refuse(f"{self.data!r} >= {_data(other)!r}")
         return self.data >= _data(other)
 
     __eq__ = object.__eq__
@@ -192,6 +202,13 @@ class Value:
 
 
 Operand = Union[Value, float, int]
+
+
+def _refuse(what: str) -> None:
+    raise DataDependentError(
+        f"a traced function compared a Value ({what}): its graph would depend on the data. "
+        "Use an op that branches inside (relu, abs, ...) or run it without compiling"
+    )
 
 
 def _data(x: Any) -> float:

@@ -1,0 +1,129 @@
+"""Execute the notebooks in a fresh kernel and write their outputs back, normalised.
+
+    .venv/bin/python notebooks/run.py                 # refresh every notebook's committed outputs
+    .venv/bin/python notebooks/run.py 02 09           # only the notebooks whose names start so
+    .venv/bin/python notebooks/run.py --check         # execute, write nothing, fail on any difference
+
+A tool, not library code: notebooks import only `autograd` and `nn`. The kernel is this interpreter
+(`sys.executable`), whatever `python` on PATH is, so the notebooks see the package installed here. Each
+notebook runs from the notebooks/ folder. After execution the file goes through
+`nbstripout --keep-output` (execution counts, cell ids and volatile metadata normalised), so running this
+twice makes no diff; CI checks that with `nbstripout --keep-output --verify` in tests/test_notebooks.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+from jupyter_client.manager import KernelManager
+from nbclient import NotebookClient
+
+HERE = Path(__file__).resolve().parent
+TIMEOUT = 120  # seconds per cell; every notebook is meant to finish in a few seconds
+# A repr like <graphviz.graphs.Digraph at 0x7f3a...> changes every run: keep the words, drop the address.
+ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")
+
+
+def notebooks(prefixes: list[str] | None = None) -> list[Path]:
+    """The numbered notebooks, in order; with prefixes, only those whose names start with one."""
+    found = sorted(HERE.glob("[0-9][0-9]_*.ipynb"))
+    if prefixes:
+        found = [p for p in found if any(p.name.startswith(x) for x in prefixes)]
+    return found
+
+
+class _ThisPython(KernelSpecManager):  # type: ignore[misc]
+    """Every kernel name resolves to ipykernel on this interpreter, with a fixed hash seed."""
+
+    def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
+        return KernelSpec(
+            argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            display_name="Python 3 (ipykernel)",
+            language="python",
+            env={"PYTHONHASHSEED": "0", "MPLBACKEND": "module://matplotlib_inline.backend_inline"},
+            resource_dir=str(HERE),
+        )
+
+
+def execute(path: Path) -> Any:
+    """Run the notebook top to bottom in a fresh kernel; raises nbclient's CellExecutionError on an error."""
+    nb = nbformat.read(path, as_version=4)
+    km = KernelManager(kernel_name="python3", kernel_spec_manager=_ThisPython())
+    client = NotebookClient(nb, km=km, timeout=TIMEOUT, resources={"metadata": {"path": str(HERE)}})
+    client.execute()
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if "text/plain" in data:
+                data["text/plain"] = ADDRESS.sub(">", data["text/plain"])
+    nb.metadata.pop("language_info", None)  # holds the exact Python version: a diff on every upgrade
+    return nb
+
+
+def normalise(path: Path) -> None:
+    """nbstripout --keep-output, in place: the exact check CI verifies."""
+    subprocess.run([sys.executable, "-m", "nbstripout", "--keep-output", str(path)], check=True)
+
+
+def normalised_text(nb: Any, scratch: Path) -> str:
+    """The text a notebook would have on disk after writing and normalising it."""
+    nbformat.write(nb, scratch)
+    normalise(scratch)
+    return scratch.read_text(encoding="utf-8")
+
+
+def cells_for_comparison(text: str, *, images: bool = True) -> list[dict[str, Any]]:
+    """Sources and outputs; with images=False an image output is compared by its type only."""
+    cells = json.loads(text)["cells"]
+    if not images:
+        for cell in cells:
+            for out in cell.get("outputs", []):
+                for mime in out.get("data", {}):
+                    if mime.startswith("image/"):
+                        out["data"][mime] = "<image>"
+    return cells
+
+
+def diff(committed: str, fresh: str, name: str) -> str:
+    lines = difflib.unified_diff(
+        committed.splitlines(), fresh.splitlines(), f"{name} (committed)", f"{name} (re-run)", lineterm="", n=1
+    )
+    return "\n".join(list(lines)[:60])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("prefixes", nargs="*", help="notebook name prefixes, e.g. 02 09 (default: all)")
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a re-run differs")
+    args = parser.parse_args(argv)
+    failed = 0
+    for path in notebooks(args.prefixes):
+        scratch = path.with_name(f".{path.stem}.check.ipynb")
+        try:
+            fresh = normalised_text(execute(path), scratch)
+        finally:
+            scratch.unlink(missing_ok=True)
+        committed = path.read_text(encoding="utf-8")
+        if args.check:
+            same = fresh == committed
+            failed += not same
+            print(f"{path.name}: {'same' if same else 'DIFFERS'}")
+            if not same:
+                print(diff(committed, fresh, path.name))
+        else:
+            path.write_text(fresh, encoding="utf-8")
+            print(f"{path.name}: {'unchanged' if fresh == committed else 'updated'}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

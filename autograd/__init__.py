@@ -25,6 +25,7 @@ if _os.path.isdir(_os.path.join(_os.path.dirname(__file__), "numpy")):  # HIPS a
 
 from . import ops
 from .check import gradcheck
+from .compiled import Compiled, compile
 from .functional import grad, hessian, value_and_grad
 from .graph import backward, topological_order
 from .modes import DataDependentError, detect_anomaly, is_anomaly_enabled, is_grad_enabled, no_grad, tracing
@@ -32,7 +33,7 @@ from .ops import OPS, Op
 from .value import Operand, Value, dot, sum
 
 __all__ = [
-    "OPS", "DataDependentError", "Op", "Operand", "Value", "backward", "detect_anomaly", "dot", "grad", "gradcheck", "hessian",
+    "OPS", "Compiled", "DataDependentError", "Op", "Operand", "Value", "backward", "compile", "detect_anomaly", "dot", "grad", "gradcheck", "hessian",
     "is_anomaly_enabled", "is_grad_enabled", "no_grad", "ops", "sum", "topological_order", "tracing", "value_and_grad",
 ]  # fmt: skip
 __version__ = "0.1.0"

@@ -1,0 +1,526 @@
+"""Compiled mode: trace a function once, emit straight-line Python for its forward and backward pass.
+
+`compile(f, params, examples)` calls `f` on Values, records the graph, and writes it out as one Python
+function: one line per op of the forward pass, then one line per local derivative of the backward pass
+(`g_x += rule`), outputs before inputs. It reuses the op table's own strings (`Op.forward_source`,
+`Op.rules`), so the printed source is backpropagation as plain code, and the numbers are the interpreted
+engine's, bit for bit: the same float functions, the same arithmetic, the same order of the `+=`.
+
+A compiled function replays one graph. A function whose graph depends on the data (`if x > 0:` on a
+Value, or anything read from `.data`) cannot be replayed, and is refused, never silently frozen:
+
+* it is traced under `tracing()`, where comparing a Value or `float(value)` raises DataDependentError;
+* it is traced once per example (twice if only one is given); a different graph, a different constant
+  (a number computed from `.data`), or a Value from outside that is not in `params` raises;
+* every `check_every` samples, a call is re-run by the interpreted engine and must agree bit for bit.
+
+>>> from autograd import Value, compile
+>>> w, b = Value(0.5, "w"), Value(-1.0, "b")
+>>> step = compile(lambda x, y: (w * x + b - y) ** 2, [w, b], [(2.0, 1.0), (3.0, 0.5)])
+>>> print(step.source)
+def compiled(P, G, x0, x1):
+    p0, p1 = P  # w, b
+    # forward: one line per op
+    v0 = p0 * x0  # *
+    v1 = v0 + p1  # +
+    v2 = v1 - x1  # -
+    v3 = power(v2, 2.0)  # **
+    # backward: one line per local derivative, outputs before the values they were made from
+    gp0, gp1 = G
+    g3 = 1.0
+    g2 = g3 * (2.0 * power(v2, 1.0))  # v3 = v2 ** 2.0
+    g1 = g2  # v2 = v1 - x1
+    g0 = g1  # v1 = v0 + p1
+    gp1 += g1
+    gp0 += g0 * x0  # v0 = p0 * x0
+    return v3, (gp0, gp1)
+>>> step(2.0, 1.0)                   # loss and d loss/d param, from the params' current data
+(1.0, [-4.0, -2.0])
+>>> step.backward(2.0, 1.0)          # or accumulate into .grad, as loss.backward() would
+1.0
+>>> w.grad, b.grad
+(-4.0, -2.0)
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import math
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from . import ops
+from .modes import ANOMALY, MODE, DataDependentError, tracing
+from .ops import Op
+from .value import Value
+
+__all__ = ["Compiled", "compile"]
+
+# The compiled forward of sum and dot writes `0.0 + t1 + t2 + ...`: exactly what the engine's builtin
+# sum() does on CPython 3.11 (a float accumulator started at 0.0, added left to right). Python 3.12's sum()
+# compensates its rounding; there, the compiled code calls the engine's own function instead.
+_PLAIN_SUM = builtins.sum([1e16, 1.0, -1e16]) == 0.0
+
+_NAMES: dict[str, Any] = {**ops.IEEE_NAMES, "inf": math.inf, "nan": math.nan, "_sum": ops.OPS["sum"].forward}
+_NAMES["_dot"] = ops.OPS["dot"].forward
+
+
+def _literal(x: float) -> str:
+    """Source text for a constant, exact: repr round-trips; signs and non-finite values spelled out."""
+    if math.isnan(x):
+        return "nan"
+    text = "inf" if math.isinf(x) else repr(abs(x))
+    return f"(-{text})" if math.copysign(1.0, x) < 0 else text
+
+
+class _Trace:
+    """One traced call: the graph in topological order, and a canonical form to compare traces by."""
+
+    def __init__(self, f: Callable[..., Any], params: dict[Value, int], example: Sequence[float]) -> None:
+        from .graph import topological_order
+
+        self.inputs = [Value(float(x)) for x in example]
+        with tracing():
+            out = f(*self.inputs)
+        if not isinstance(out, Value):
+            raise TypeError(f"compile needs f to return a Value, got {type(out).__name__}: {out!r}")
+        self.root = out
+        self.order = topological_order(out)
+        where = {v: i for i, v in enumerate(self.inputs)}
+        index = {v: k for k, v in enumerate(self.order)}
+        self.shape: list[tuple[Any, ...]] = []  # per Value: ("p", i) | ("x", j) | ("c", hex) | (op, params, inputs)
+        for v in self.order:
+            key: tuple[Any, ...]
+            if v.op is not None:
+                key = (v.op.name, tuple(v.op.params.values()), tuple(index[x] for x in v.inputs))
+            elif v in params:
+                key = ("p", params[v])
+            elif v in where:
+                key = ("x", where[v])
+            else:
+                key = ("c", v.data.hex(), id(v))
+            self.shape.append(key)
+
+    def compare(self, first: _Trace, n: int) -> None:
+        """Raise unless this trace built the same graph as `first` (n: which example this is, from 1)."""
+        if len(self.shape) != len(first.shape):
+            raise DataDependentError(
+                f"f built a graph of {len(self.shape)} values for example {n} but {len(first.shape)} for example 1: "
+                "its graph depends on the data (a branch on .data?), so it cannot be compiled; run it uncompiled"
+            )
+        for k, (a, b) in enumerate(zip(self.shape, first.shape, strict=True)):
+            if a[0] == "c" and b[0] == "c":
+                if a[2] == b[2]:  # the same Value object in both traces: it was made outside f
+                    v = self.order[k]
+                    raise ValueError(
+                        f"f uses {v!r}{f' ({v.label})' if v.label else ''}, a Value made outside it that is not in "
+                        "params: compiled code would freeze its data. Add it to params, or use a plain number"
+                    )
+                if a[1] == b[1]:
+                    continue
+            elif a == b:
+                continue
+            raise DataDependentError(
+                f"f built a different graph for example {n} than for example 1 (at value {k}: {_show(a)} vs "
+                f"{_show(b)}): it depends on the data (a number read from .data, a branch, randomness), "
+                "so it cannot be compiled; run it uncompiled"
+            )
+
+
+def _show(key: tuple[Any, ...]) -> str:
+    if key[0] == "c":
+        return f"constant {float.fromhex(key[1])!r}"
+    if key[0] in ("p", "x"):
+        return f"{'param' if key[0] == 'p' else 'input'} {key[1]}"
+    return f"op {key[0]!r}"
+
+
+class _Subst(ast.NodeTransformer):
+    """Put the variables of one node into a rule or forward string; fold tests made of constants."""
+
+    def __init__(self, names: dict[str, str]) -> None:
+        self.names = names
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        text = self.names.get(node.id)
+        return node if text is None else ast.parse(text, mode="eval").body
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        self.generic_visit(node)  # `n - 1.0` with n = 2.0 reads better as 1.0 (the same float either way)
+        if isinstance(node.left, ast.Constant) and isinstance(node.right, ast.Constant):
+            try:
+                value = eval(builtins.compile(ast.Expression(node), "<rule>", "eval"), {})
+            except Exception:  # noqa: BLE001 -- left to run time, where it raises as in the engine
+                return node
+            if isinstance(value, float) and math.isfinite(value):
+                return ast.parse(_literal(value), mode="eval").body
+        return node
+
+    def visit_IfExp(self, node: ast.IfExp) -> ast.AST:
+        self.generic_visit(node)
+        if all(not isinstance(n, ast.Name) or n.id in _NAMES for n in ast.walk(node.test)):
+            try:
+                taken = eval(builtins.compile(ast.Expression(node.test), "<rule>", "eval"), dict(_NAMES))
+            except Exception:  # noqa: BLE001 -- leave the test to run time, where it raises as in the engine
+                return node
+            return node.body if taken else node.orelse
+        return node
+
+
+def _expr(source: str, names: dict[str, str], ieee: bool = False) -> str:
+    if ieee:
+        source = ops._ieee(source)
+    return ast.unparse(_Subst(names).visit(ast.parse(source, mode="eval")))
+
+
+def _emit(trace: _Trace, params: Sequence[Value], ieee: bool) -> tuple[str, int, int]:
+    """The source of one function `compiled(P, G, x0, x1, ...) -> (loss, grads)`, and its line counts."""
+    order, shape = trace.order, trace.shape
+    var: dict[Value, str] = {}
+    node_no: dict[Value, int] = {}
+    for v, key in zip(order, shape, strict=True):
+        if key[0] == "p":
+            var[v] = f"p{key[1]}"
+        elif key[0] == "x":
+            var[v] = f"x{key[1]}"
+        elif key[0] == "c":
+            var[v] = _literal(v.data)
+        else:
+            node_no[v] = len(node_no)
+            var[v] = f"v{node_no[v]}"
+    # A Value needs a gradient if a param is among the Values it was made from.
+    needs: dict[Value, bool] = {}
+    for v, key in zip(order, shape, strict=True):
+        needs[v] = any(needs[x] for x in v.inputs) if v.op is not None else key[0] == "p"
+
+    args = "".join(f", x{j}" for j in range(len(trace.inputs)))
+    labels = ", ".join(p.label or "?" for p in params)
+    lines = [f"def compiled(P, G{args}):"]
+    if params:
+        lines.append(f"    {', '.join(f'p{i}' for i in range(len(params)))}{',' if len(params) == 1 else ''} = P"
+                     + (f"  # {labels}" if any(p.label for p in params) else ""))
+    lines.append("    # forward: one line per op")
+    n_forward = 0
+    for v in order:
+        if v.op is None:
+            continue
+        op = v.op
+        if op.name in ("sum", "dot"):
+            terms = [var[x] for x in v.inputs]
+            if op.name == "dot":
+                n = len(terms) // 2
+                products = [f"{w} * {x}" for w, x in zip(terms[:n], terms[n : 2 * n], strict=True)]
+                terms = products + terms[2 * n :]
+            rhs = " + ".join(["0.0", *terms]) if _PLAIN_SUM else f"_{op.name}({', '.join(var[x] for x in v.inputs)})"
+        else:
+            rhs = _expr(op.forward_source, _names(op, v, var))
+        lines.append(f"    {var[v]} = {rhs}  # {op.name}")
+        n_forward += 1
+
+    lines.append("    # backward: one line per local derivative, outputs before the values they were made from")
+    if params:
+        lines.append(f"    {', '.join(f'gp{i}' for i in range(len(params)))}{',' if len(params) == 1 else ''} = G")
+    grad = {v: f"g{node_no[v]}" if v.op is not None else f"gp{key[1]}" for v, key in zip(order, shape) if needs[v]}
+    started: set[Value] = set()  # intermediate grads are assigned at their first contribution, then +=
+    root = trace.root
+    if needs[root]:
+        if root.op is None:
+            lines.append(f"    {grad[root]} += 1.0")
+        else:
+            lines.append(f"    {grad[root]} = 1.0")
+            started.add(root)
+    n_backward = 0
+    for v in reversed(order):
+        if v.op is None or not needs[v]:
+            continue
+        op, g = v.op, grad[v]
+        inputs = v.inputs
+        if op.name == "sum":
+            rules = [g] * len(inputs)
+        elif op.name == "dot":
+            n = len(inputs) // 2
+            rules = [f"{g} * {var[x]}" for x in inputs[n : 2 * n]] + [f"{g} * {var[w]}" for w in inputs[:n]]
+            rules += [g] * (len(inputs) - 2 * n)
+        else:
+            names = _names(op, v, var) | {"g": g}
+            rules = [_expr(rule, names, ieee) for rule in op.rules]
+        comment = f"  # {var[v]} = {_describe(op, v, var)}"
+        for x, rule in zip(inputs, rules, strict=True):
+            if not needs[x]:
+                continue
+            if x.op is not None and x not in started:
+                lines.append(f"    {grad[x]} = {rule}{comment}")
+                started.add(x)
+            else:
+                lines.append(f"    {grad[x]} += {rule}{comment}")  # chain rule: paths add up
+            comment = ""
+            n_backward += 1
+    grads = ", ".join(f"gp{i}" for i in range(len(params)))
+    lines.append(f"    return {var[root]}, ({grads}{',' if len(params) == 1 else ''})")
+    return "\n".join(lines), n_forward, n_backward
+
+
+def _names(op: Op, v: Value, var: dict[Value, str]) -> dict[str, str]:
+    names = dict(zip(op.inputs, (var[x] for x in v.inputs), strict=True))
+    names["out"] = var[v]
+    names.update((k, _literal(p)) for k, p in op.params.items())
+    return names
+
+
+def _describe(op: Op, v: Value, var: dict[Value, str]) -> str:
+    xs = [var[x] for x in v.inputs]
+    if op.name in ("sum", "dot"):
+        return f"{op.name}({', '.join(xs[:4])}{', ...' if len(xs) > 4 else ''})"
+    if op.name == "**":
+        return f"{xs[0]} ** {_literal(op.params['n'])}"
+    if len(xs) == 2:
+        return f"{xs[0]} {op.name} {xs[1]}"
+    return f"{op.name}({xs[0]})"
+
+
+def _same(a: float, b: float) -> bool:
+    return a.hex() == b.hex()  # bit for bit: 0.0 and -0.0 differ, nan matches nan
+
+
+class Compiled:
+    """A traced function as straight-line Python. Made by `compile`; see its docstring.
+
+    `source` is the code; `params` the Values whose gradients it computes, read afresh at each call.
+    """
+
+    source: str
+    params: list[Value]
+    n_inputs: int
+
+    def __init__(
+        self,
+        f: Callable[..., Any],
+        params: list[Value],
+        first: _Trace,
+        check_every: int | None,
+    ) -> None:
+        self.f = f
+        self.params = params
+        self.n_inputs = len(first.inputs)
+        self._shape = [k if k[0] != "c" else k[:2] for k in first.shape]
+        self.source, self.n_forward, self.n_backward = _emit(first, params, ieee=False)
+        self.ieee_source = _emit(first, params, ieee=True)[0]
+        self._fast = _build(self.source, "<chainrule compiled>")
+        self._safe = _build(self.ieee_source, "<chainrule compiled, IEEE>")
+        self.check_every = check_every
+        self._countdown = check_every or 0
+
+    def __repr__(self) -> str:
+        return (
+            f"Compiled({getattr(self.f, '__name__', 'f')}: {len(self.params)} params, {self.n_inputs} inputs, "
+            f"{self.n_forward} forward lines, {self.n_backward} backward lines)"
+        )
+
+    def __call__(self, *inputs: float) -> tuple[float, list[float]]:
+        """f(*inputs) and d f/d p for every param, as floats; `.grad` is left alone."""
+        self._tick(1, inputs)
+        P = [p.data for p in self.params]
+        if MODE.get() & ANOMALY:
+            return self._interpreted(inputs)
+        loss, grads = self._run(P, [0.0] * len(P), inputs)
+        return loss, list(grads)
+
+    def backward(self, *inputs: float) -> float:
+        """Add d f/d p into every param's `.grad`, as `f(*inputs).backward()` would; return f(*inputs)."""
+        return self.backward_batch([inputs])[0]
+
+    def backward_batch(self, samples: Iterable[Sequence[float]]) -> list[float]:
+        """`backward` for each sample in turn (params unchanged in between); returns each sample's loss.
+
+        Gradients accumulate into `.grad` exactly as a loop of `f(*sample).backward()` would. If a sample
+        raises, no `.grad` is changed.
+        """
+        samples = samples if isinstance(samples, list) else list(samples)
+        if not samples:
+            return []
+        self._tick(len(samples), samples[0])
+        if MODE.get() & ANOMALY:
+            return self._interpreted_batch(samples)
+        P = [p.data for p in self.params]
+        G: Sequence[float] = [p.grad for p in self.params]
+        losses = []
+        fast = self._fast
+        try:
+            for s in samples:
+                loss, G = fast(P, G, *s)
+                losses.append(loss)
+        except (ArithmeticError, ValueError):
+            G = [p.grad for p in self.params]
+            losses = []
+            for s in samples:
+                loss, G = self._run(P, G, s)
+                losses.append(loss)
+        except TypeError:
+            for s in samples:
+                self._check_arity(s)
+            raise
+        for p, g in zip(self.params, G, strict=True):
+            p.grad = g
+        return losses
+
+    def verify(self, *inputs: float) -> None:
+        """Run f on these inputs with the interpreted engine and raise unless the compiled code agrees.
+
+        Raises DataDependentError if the graph or any number differs (bit for bit).
+        """
+        self._check_arity(inputs)
+        P = [p.data for p in self.params]
+        loss, grads = self._run(P, [0.0] * len(P), inputs)
+        want_loss, want = self._interpreted(inputs, check_shape=True)
+        bad = [i for i, (a, b) in enumerate(zip(grads, want, strict=True)) if not _same(a, b)]
+        if not _same(loss, want_loss) or bad:
+            what = f"gradient of param {bad[0]}: {grads[bad[0]]!r} vs {want[bad[0]]!r}" if bad else \
+                f"loss {loss!r} vs {want_loss!r}"
+            raise DataDependentError(
+                f"compiled f disagrees with the interpreted engine on inputs {inputs!r} ({what}): its graph "
+                "depends on the data (a number read from .data?); run it uncompiled"
+            )
+
+    # -----------------------------------------------------------------------------------------------
+
+    def _tick(self, n: int, inputs: Sequence[float]) -> None:
+        if self.check_every:
+            self._countdown -= n
+            if self._countdown < 0:
+                self._countdown = self.check_every
+                self.verify(*inputs)
+
+    def _check_arity(self, inputs: Sequence[float]) -> None:
+        if len(inputs) != self.n_inputs:
+            raise TypeError(f"compiled f takes {self.n_inputs} inputs, got {len(inputs)}: {tuple(inputs)!r}")
+
+    def _run(self, P: list[float], G: Sequence[float], inputs: Sequence[float]) -> tuple[float, Sequence[float]]:
+        """The fast code; where it raises, the engine's fallback: IEEE rules, or the engine's own error."""
+        try:
+            return self._fast(P, G, *inputs)
+        except TypeError:
+            self._check_arity(inputs)
+            raise
+        except (ArithmeticError, ValueError):
+            pass
+        try:
+            return self._safe(P, G, *inputs)
+        except (ArithmeticError, ValueError):
+            self._interpreted(inputs)  # a forward failed: the engine raises it, naming the op
+            raise
+
+    def _interpreted(self, inputs: Sequence[float], check_shape: bool = False) -> tuple[float, list[float]]:
+        saved = [p.grad for p in self.params]
+        try:
+            for p in self.params:
+                p.grad = 0.0
+            xs = [Value(float(x)) for x in inputs]
+            out = self.f(*xs)
+            if check_shape:
+                trace_shape = _shape_of(out, self.params, xs)
+                if trace_shape != self._shape:
+                    raise DataDependentError(
+                        f"f built a different graph on inputs {tuple(inputs)!r} than when it was traced: its "
+                        "graph depends on the data (a number read from .data?); run it uncompiled"
+                    )
+            out.backward()
+            return out.data, [p.grad for p in self.params]
+        finally:
+            for p, g in zip(self.params, saved, strict=True):
+                p.grad = g
+
+    def _interpreted_batch(self, samples: list[Sequence[float]]) -> list[float]:
+        losses = []
+        for s in samples:
+            out = self.f(*[Value(float(x)) for x in s])
+            out.backward()
+            losses.append(out.data)
+        return losses
+
+
+def _shape_of(out: Any, params: list[Value], xs: list[Value]) -> list[tuple[Any, ...]]:
+    from .graph import topological_order
+
+    if not isinstance(out, Value):
+        return []
+    order = topological_order(out)
+    index = {v: k for k, v in enumerate(order)}
+    where_p = {p: i for i, p in enumerate(params)}
+    where_x = {x: j for j, x in enumerate(xs)}
+    shape: list[tuple[Any, ...]] = []
+    for v in order:
+        if v.op is not None:
+            shape.append((v.op.name, tuple(v.op.params.values()), tuple(index[x] for x in v.inputs)))
+        elif v in where_p:
+            shape.append(("p", where_p[v]))
+        elif v in where_x:
+            shape.append(("x", where_x[v]))
+        else:
+            shape.append(("c", v.data.hex()))
+    return shape
+
+
+def _build(source: str, filename: str) -> Callable[..., tuple[float, Sequence[float]]]:
+    scope: dict[str, Any] = {}
+    exec(builtins.compile(source, filename, "exec"), dict(_NAMES), scope)  # noqa: S102 -- code we generated
+    return scope["compiled"]  # type: ignore[no-any-return]
+
+
+def compile(  # autograd.compile mirrors torch.compile
+    f: Callable[..., Value],
+    params: Iterable[Value],
+    examples: Iterable[Sequence[float]],
+    *,
+    check_every: int | None = 1000,
+) -> Compiled:
+    """Trace `f` and compile its forward and backward pass into straight-line Python.
+
+    `f(*inputs)` takes Values (one per number of a sample) and returns a Value, the loss. `params` are
+    the Values (leaves) it reads whose gradients you want: their current `.data` is read at every call.
+    `examples` is a list of samples (tuples of numbers). f is traced on each of them (twice on one): all
+    must give the same graph. Give two or more with different data, e.g. your first training samples.
+    `check_every`: after that many samples, one is re-run by the interpreted engine and must agree bit for
+    bit (None: never).
+
+    The result `c` has `c.source`, `c(*inputs) -> (loss, grads)`, `c.backward(*inputs) -> loss`
+    (accumulating into `.grad`) and `c.backward_batch(samples) -> losses`.
+
+    >>> from autograd import Value, compile
+    >>> w = Value(3.0)
+    >>> c = compile(lambda x: (w * x).tanh(), [w], [(0.5,), (-1.0,)])
+    >>> loss, (dw,) = c(0.0)
+    >>> loss, dw                          # tanh(0) = 0, d/dw tanh(w x) = x (1 - tanh²) = 0
+    (0.0, 0.0)
+    >>> compile(lambda x: x.relu() if x > 0 else -x, [], [(1.0,), (2.0,)])
+    Traceback (most recent call last):
+      ...
+    autograd.modes.DataDependentError: a traced function compared a Value (1.0 > 0.0): ...
+    """
+    params = list(params)
+    where: dict[Value, int] = {}
+    for i, p in enumerate(params):
+        if not isinstance(p, Value):
+            raise TypeError(f"params must be Values, got {type(p).__name__} at {i}: {p!r}")
+        if p.op is not None:
+            raise ValueError(f"params must be leaves (Values no op made), but param {i} was made by {p.op.name!r}")
+        if p in where:
+            raise ValueError(f"param {i} is listed twice in params (also at {where[p]})")
+        where[p] = i
+    examples = [tuple(e) if isinstance(e, Iterable) else e for e in examples]
+    if not examples:
+        raise ValueError("compile needs at least one example: a list of samples, e.g. [(x1, y1), (x2, y2)]")
+    for e in examples:
+        if not isinstance(e, tuple) or len(e) != len(examples[0]) or not all(isinstance(x, (int, float)) for x in e):
+            raise TypeError(
+                f"examples must be samples (tuples of numbers, all of one length), e.g. [(x1, y1), (x2, y2)]; "
+                f"got {e!r}"
+            )
+    if check_every is not None and (not isinstance(check_every, int) or check_every < 1):
+        raise ValueError(f"check_every must be a positive int or None, got {check_every!r}")
+    first = _Trace(f, where, examples[0])
+    for n, e in enumerate(examples[1:] if len(examples) > 1 else examples, start=2):
+        _Trace(f, where, e).compare(first, n)
+    compiled = Compiled(f, params, first, check_every)
+    compiled.verify(*examples[0])  # the emitted code must reproduce the engine here and now
+    return compiled

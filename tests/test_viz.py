@@ -1,0 +1,233 @@
+"""autograd.viz: exact DOT text for small graphs, the size limit, missing-dependency errors, rendering."""
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from render_helpers import need_dot, node_texts, svg_classes
+
+from autograd import Value, dot
+from autograd.viz import GraphvizMissingError, draw, role, save, to_dot
+
+HEAD = """digraph {
+  rankdir=LR
+  node [fontname="Helvetica" fontsize=11]
+  edge [arrowsize=0.7]
+"""
+
+
+def product():
+    a, b = Value(2.0, "a"), Value(-3.0, "b")
+    c = a * b
+    c.label = "c"
+    c.backward()
+    return a, b, c
+
+
+def test_exact_dot_for_a_product_coloured_by_role():
+    a, b, c = product()
+    expected = HEAD + textwrap.dedent(
+        """\
+          n0 [label="{a|data 2|grad -3}" shape=record style=filled fillcolor="#ffe8a3"]
+          n1 [label="{b|data -3|grad 2}" shape=record style=filled fillcolor="#cfe2ff"]
+          n2op [label="*"]
+          n2 [label="{c|data -6|grad 1}" shape=record style=filled fillcolor="#c7f0d2"]
+          n0 -> n2op
+          n1 -> n2op
+          n2op -> n2
+        }"""
+    )
+    assert to_dot(c, params=[a]) == expected  # a is a parameter (amber), b an input (blue), c the output
+
+
+def test_exact_dot_top_to_bottom_without_grads_with_a_constant_and_a_highlight():
+    x = Value(0.5, "x")
+    y = (x + 1).tanh()
+    expected = textwrap.dedent(
+        """\
+        digraph {
+          rankdir=TB
+          node [fontname="Helvetica" fontsize=11]
+          edge [arrowsize=0.7]
+          n0 [label="x|data 0.5" shape=record color="#d62728" penwidth=3]
+          n1 [label="data 1" shape=record]
+          n2op [label="+"]
+          n2 [label="data 1.5" shape=record]
+          n0 -> n2op
+          n1 -> n2op
+          n2op -> n2
+          n3op [label="tanh"]
+          n3 [label="data 0.9051" shape=record]
+          n2 -> n3op
+          n3op -> n3
+        }"""
+    )  # tanh(1.5) = 0.905148...
+    assert to_dot(y, rankdir="TB", show_grad=False, color_by=None, highlight=[x]) == expected
+
+
+def test_edge_width_follows_the_gradient_sent_back():
+    a, b, c = product()
+    text = to_dot(c, color_by=None, grad_width=True)
+    # Backprop sends dc/da = b = -3 to a, dc/db = a = 2 to b, 1 into c; widths 0.6 + 3.4 |g| / 3
+    assert "n0 -> n2op [penwidth=4.00]" in text
+    assert "n1 -> n2op [penwidth=2.87]" in text
+    assert "n2op -> n2 [penwidth=1.73]" in text
+
+
+def test_colour_by_grad_fills_the_largest_gradient_darkest():
+    a, b, c = product()
+    text = to_dot(c, color_by="grad")
+    assert 'n0 [label="{a|data 2|grad -3}" shape=record style=filled fillcolor="#ff8c00"]' in text  # |grad| max
+    assert 'fillcolor="#ffffff"' not in text  # no zero gradient here
+
+
+def test_roles():
+    w, x = Value(1.0, "w"), Value(2.0, "x")
+    h = w * x
+    y = h + 3
+    roles = [role(v, y, params={w}) for v in (w, x, h, y.inputs[1], y)]
+    assert roles == ["parameter", "input", "intermediate", "constant", "output"]
+
+
+def test_dot_is_the_same_on_every_run_and_for_an_identical_graph():
+    def build():
+        x = Value(1.5, "x")
+        y = (x * x + x).sigmoid() * x
+        y.backward()
+        return y
+
+    y1, y2 = build(), build()
+    assert to_dot(y1) == to_dot(y1) == to_dot(y2)
+
+
+def test_labels_are_escaped_for_record_fields():
+    v = Value(1.0, 'a{b|c} "q" <p>')
+    text = to_dot(v, show_grad=False)
+    assert 'label="{a\\{b\\|c\\} \\"q\\" \\<p\\>|data 1}"' in text
+
+
+def test_drawing_reads_grads_without_changing_them():
+    a, b, c = product()
+    before = [v.grad for v in (a, b, c)]
+    to_dot(c, grads={a: 7.0})
+    assert [v.grad for v in (a, b, c)] == before
+    assert "grad 7" in to_dot(c, grads={a: 7.0})
+
+
+def test_a_large_graph_is_refused_with_advice():
+    x = Value(1.0, "x")
+    y = x
+    for _ in range(300):
+        y = y + 1.0
+    with pytest.raises(ValueError, match=r"601 Values, more than max_nodes=250.*Draw less.*max_nodes=601"):
+        to_dot(y)
+    assert to_dot(y, max_nodes=None).count("->") == 900
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"rankdir": "RL"}, ValueError, "rankdir must be 'LR'"),
+        ({"color_by": "sign"}, ValueError, "color_by must be 'role', 'grad' or None"),
+        ({"max_nodes": 0}, ValueError, "max_nodes must be a positive int"),
+    ],
+)
+def test_bad_options(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        to_dot(Value(1.0), **kwargs)
+
+
+def test_root_must_be_a_value():
+    with pytest.raises(TypeError, match="pass its root Value, got float"):
+        to_dot(1.0)  # type: ignore[arg-type]
+
+
+def test_to_dot_works_without_graphviz_and_draw_says_what_to_install():
+    probe = textwrap.dedent(
+        """
+        import sys
+        sys.modules["graphviz"] = None          # as if the package were not installed
+        from autograd import Value
+        from autograd.viz import to_dot, draw
+        y = Value(1.0, "x") * 2
+        print(to_dot(y).splitlines()[0])
+        try:
+            draw(y)
+        except Exception as e:
+            print(type(e).__name__, e)
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.startswith("digraph {\nGraphvizMissingError drawing needs the graphviz Python package: pip install graphviz")
+
+
+def test_a_missing_dot_program_says_what_to_install(monkeypatch, tmp_path):
+    pytest.importorskip("graphviz")
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no dot here
+    with pytest.raises(GraphvizMissingError, match="apt install graphviz.*brew install graphviz"):
+        draw(Value(1.0) + 1)
+
+
+def test_save_dot_text_and_refuse_unknown_suffix(tmp_path):
+    a, b, c = product()
+    path = save(c, tmp_path / "c.dot", color_by=None)
+    assert path.read_text() == to_dot(c, color_by=None) + "\n"
+    with pytest.raises(ValueError, match=r"end the name in \.svg, \.png, \.pdf"):
+        save(c, tmp_path / "c.jpg")
+    with pytest.raises(TypeError, match="root Value, DOT text or a graphviz.Source"):
+        save(3.0, tmp_path / "c.dot")
+
+
+# --- rendering: runs in CI --------------------------------------------------------------------------
+
+
+def neuron():
+    """A tanh neuron of two inputs: 5 leaves, the dot node and the tanh node (each a box and an oval)."""
+    w = [Value(0.5, "w1"), Value(-1.0, "w2")]
+    x = [Value(2.0, "x1"), Value(3.0, "x2")]
+    b = Value(1.0, "b")
+    out = dot(w, x, b).tanh()
+    out.label = "out"
+    out.backward()
+    return out, w, b
+
+
+def test_rendered_svg_of_a_neuron_has_every_node_and_edge():
+    need_dot()
+    out, w, b = neuron()
+    svg = draw(out, params=[*w, b]).pipe(format="svg")
+    parts = svg_classes(svg)
+    assert len(parts["node"]) == 5 + 2 + 2  # 5 leaves; dot: box and oval; tanh: box and oval
+    assert len(parts["edge"]) == 5 + 1 + 1 + 1  # 5 into dot, dot -> box, box -> tanh, tanh -> box
+    texts = {t for g in parts["node"] for t in node_texts(g)}
+    assert {"w1", "x2", "b", "out", "dot", "tanh", "data -1"} <= texts  # z = 1 - 3 + 1 = -1
+
+
+@pytest.mark.parametrize("suffix, magic", [(".svg", b"<?xml"), (".png", b"\x89PNG"), (".pdf", b"%PDF")])
+def test_save_renders_each_format(tmp_path, suffix, magic):
+    need_dot()
+    out, _, _ = neuron()
+    path = save(out, tmp_path / ("neuron" + suffix), legend=True)
+    assert path.read_bytes().startswith(magic)
+
+
+def test_escaped_labels_render_as_written():
+    need_dot()
+    svg = draw(Value(1.0, 'a{b|c} "q" <p>\\')).pipe(format="svg")
+    texts = [t for g in svg_classes(svg)["node"] for t in node_texts(g)]
+    assert 'a{b|c} "q" <p>\\' in texts
+
+
+def test_draw_gives_an_object_jupyter_renders_as_svg():
+    need_dot()
+    out, _, _ = neuron()
+    drawing = draw(out, rankdir="TB", grad_width=True, color_by="grad", legend=True)
+    assert hasattr(drawing, "_repr_mimebundle_") or hasattr(drawing, "_repr_svg_")
+    assert drawing.pipe(format="svg").startswith(b"<?xml")
+
+
+def test_ci_installs_dot():
+    if os.environ.get("CI") == "true":
+        need_dot()

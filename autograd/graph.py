@@ -1,13 +1,16 @@
 """The graph algorithm: a topological order, and the backward loop that is backpropagation.
 
-Both are iterative (an explicit stack, no recursion), so a graph a million ops deep is fine, and both are
-deterministic: the order depends only on the graph, never on memory addresses or hashing.
+Both are iterative (no recursion), so a graph a million ops deep is fine, and both are deterministic: the
+order is the order in which the Values were made, never memory addresses or hashing.
 """
 
 from __future__ import annotations
 
+import gc
 import math
 import numbers
+from itertools import filterfalse
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from .modes import ANOMALY, MODE
@@ -17,32 +20,28 @@ if TYPE_CHECKING:
 
 __all__ = ["topological_order", "backward"]
 
+_SEQ = attrgetter("seq")
+
 
 def topological_order(root: Value) -> list[Value]:
     """Every Value `root` depends on, each after all of its inputs (so `root` comes last).
 
-    Depth-first, iterative, visiting inputs in argument order.
+    The order is the order the Values were made in (their `seq`), which is topological because a Value's
+    inputs always exist before it. Finding them takes a flat walk, so depth costs no stack.
 
     >>> from autograd import Value
     >>> a = Value(1.0, "a"); b = Value(2.0, "b"); c = a * b; c.label = "c"
     >>> [v.label for v in topological_order(c)]
     ['a', 'b', 'c']
     """
-    order: list[Value] = []
-    seen: set[Value] = set()
-    stack: list[tuple[Value, bool]] = [(root, False)]
-    while stack:
-        v, expanded = stack.pop()
-        if expanded:  # all of v's inputs are in `order` already
-            order.append(v)
-        elif v not in seen:
-            seen.add(v)
-            if v.inputs:
-                stack.append((v, True))
-                stack.extend([(x, False) for x in reversed(v.inputs) if x not in seen])
-            else:
-                order.append(v)
-    return order
+    seen = {root}
+    visited = seen.__contains__
+    todo = [root]
+    while todo:
+        new = [*filterfalse(visited, todo.pop().inputs)]  # inputs not found yet, filtered in C
+        seen.update(new)
+        todo += new
+    return sorted(seen, key=_SEQ)
 
 
 def backward(root: Value, seed: float = 1.0) -> None:
@@ -54,15 +53,25 @@ def backward(root: Value, seed: float = 1.0) -> None:
     """
     if not isinstance(seed, numbers.Real):
         raise TypeError(f"backward(seed) needs a real number, got {type(seed).__name__}: {seed!r}")
+    collecting = gc.isenabled()
+    gc.disable()  # backward makes no reference cycles: the cyclic collector would only rescan the graph
+    try:
+        _backward(root, float(seed))
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _backward(root: Value, seed: float) -> None:
     order = topological_order(root)
     if MODE.get() & ANOMALY:
-        _backward_checked(order, float(seed))
+        _backward_checked(order, seed)
         return
     for v in order:
         if v.op is not None:
             v.grad = 0.0
-    root.grad += float(seed)
-    # Go one Value at a time, outputs before the Values they were made from, and apply the chain rule.
+    root.grad += seed
+    # Go one Value at a time, outputs before the Values they were made from: the chain rule.
     for v in reversed(order):
         if v.op is None:
             continue

@@ -26,10 +26,11 @@ from __future__ import annotations
 
 import ast
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from operator import attrgetter
 from typing import Any
 
-__all__ = ["OPS", "Op", "power", "sigmoid", "softplus"]
+__all__ = ["OPS", "Op", "dot_forward", "power", "sigmoid", "softplus"]
 
 Rule = Callable[..., tuple[Any, ...]]
 
@@ -412,17 +413,25 @@ def _sum_vjp(g: float, inputs: tuple[Any, ...], out: float) -> list[float]:
     return [g] * len(inputs)  # d(x_1 + ... + x_n)/d x_i = 1
 
 
+def dot_forward(ws: Iterable[float], xs: Iterable[float], bias: float | None = None) -> float:
+    """Σ w_i x_i (+ bias), summed left to right: the one definition of dot's arithmetic."""
+    total = sum(map(float.__mul__, ws, xs))
+    return total if bias is None else total + bias
+
+
 def _dot_forward(*args: float) -> float:
     n = len(args) // 2
-    total = sum(map(float.__mul__, args[:n], args[n : 2 * n]))
-    return total + args[-1] if len(args) % 2 else total
+    return dot_forward(args[:n], args[n : 2 * n], args[-1] if len(args) % 2 else None)
+
+
+_DATA = attrgetter("data")
 
 
 def _dot_vjp(g: float, inputs: tuple[Any, ...], out: float) -> list[float]:
     # d(Σ w_i x_i + b)/d w_i = x_i, d/d x_i = w_i, d/d b = 1; PyTorch's order: g * other
     n = len(inputs) // 2
-    grads = [g * x.data for x in inputs[n : 2 * n]]
-    grads += [g * w.data for w in inputs[:n]]
+    grads = list(map(g.__mul__, map(_DATA, inputs[n : 2 * n])))
+    grads += map(g.__mul__, map(_DATA, inputs[:n]))
     if len(inputs) % 2:
         grads.append(g)
     return grads

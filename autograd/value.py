@@ -8,20 +8,24 @@ reference counting the moment the last name for its root goes away.
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 from collections.abc import Iterable
+from operator import attrgetter
 from typing import Any, Union
 
 from . import graph
 from .modes import ANOMALY, MODE, NO_GRAD, TRACE, DataDependentError
-from .ops import OPS, VALUE_NAMES, Op
+from .ops import OPS, VALUE_NAMES, Op, dot_forward
 
 __all__ = ["Value", "Operand", "sum", "dot"]
 
 _ADD, _SUB, _MUL, _DIV, _NEG = OPS["+"], OPS["-"], OPS["*"], OPS["/"], OPS["neg"]
 _POW_N, _POW_V, _SUM, _DOT = OPS["**"], OPS["pow"], OPS["sum"], OPS["dot"]
 _new = object.__new__
+_next_seq = itertools.count().__next__  # atomic under the GIL
+_DATA = attrgetter("data")
 
 
 class Value:
@@ -34,13 +38,17 @@ class Value:
     (-2.0, 2.0)
     """
 
-    __slots__ = ("data", "grad", "inputs", "op", "label")
+    # `seq` numbers Values in the order they were made. Inputs always exist before the Value made from
+    # them, so sorting by `seq` is a topological order: no deep stack, and drawings list nodes in the
+    # order the expression was written.
+    __slots__ = ("data", "grad", "inputs", "op", "label", "seq")
 
     data: float
     grad: float
     inputs: tuple[Value, ...]
     op: Op | None
     label: str
+    seq: int
 
     def __init__(self, data: float, label: str = "") -> None:
         if isinstance(data, numbers.Real):
@@ -53,6 +61,7 @@ class Value:
         self.inputs = ()
         self.op = None
         self.label = label
+        self.seq = _next_seq()
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -202,6 +211,7 @@ class Value:
 
 
 Operand = Union[Value, float, int]
+_VALUE_TYPE = {Value}
 
 
 def _refuse(what: str) -> None:
@@ -226,6 +236,7 @@ def _leaf(data: float) -> Value:
     v.inputs = ()
     v.op = None
     v.label = ""
+    v.seq = _next_seq()
     return v
 
 
@@ -240,6 +251,7 @@ def _node(data: float, inputs: tuple[Value, ...], op: Op) -> Value:
     v.inputs = inputs
     v.op = op
     v.label = ""
+    v.seq = _next_seq()
     if mode & ANOMALY and not math.isfinite(data):
         shown = tuple(x.data for x in inputs)
         raise FloatingPointError(f"{op.name} produced {data!r} from inputs {shown!r}")
@@ -318,12 +330,16 @@ def dot(ws: Iterable[Operand], xs: Iterable[Operand], bias: Operand | None = Non
     xs = xs if type(xs) is list else list(xs)
     if len(ws) != len(xs):
         raise ValueError(f"dot needs as many weights as inputs, got {len(ws)} weights and {len(xs)} inputs")
-    inputs = [w if type(w) is Value else _as_value(w, "dot(ws, ...)") for w in ws]
-    inputs += [x if type(x) is Value else _as_value(x, "dot(..., xs)") for x in xs]
-    if bias is not None:
-        inputs.append(_as_value(bias, "dot bias"))
-    datas = [v.data for v in inputs]
-    return _node(_DOT.forward(*datas), tuple(inputs), _DOT)
+    if {*map(type, ws)} - _VALUE_TYPE:  # checked in C: the common case is all Values
+        ws = [_as_value(w, "dot(ws, ...)") for w in ws]
+    if {*map(type, xs)} - _VALUE_TYPE:
+        xs = [_as_value(x, "dot(..., xs)") for x in xs]
+    if bias is None:
+        data = dot_forward(map(_DATA, ws), map(_DATA, xs))
+        return _node(data, (*ws, *xs), _DOT)
+    b = bias if type(bias) is Value else _as_value(bias, "dot bias")
+    data = dot_forward(map(_DATA, ws), map(_DATA, xs), b.data)
+    return _node(data, (*ws, *xs, b), _DOT)
 
 
 def _value_fn(method: str) -> Any:

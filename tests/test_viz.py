@@ -27,7 +27,7 @@ def product():
 
 
 def test_exact_dot_for_a_product_coloured_by_role():
-    a, b, c = product()
+    a, _b, c = product()
     expected = HEAD + textwrap.dedent(
         """\
           n0 [label="{a|data 2|grad -3}" shape=record style=filled fillcolor="#ffe8a3"]
@@ -68,7 +68,7 @@ def test_exact_dot_top_to_bottom_without_grads_with_a_constant_and_a_highlight()
 
 
 def test_edge_width_follows_the_gradient_sent_back():
-    a, b, c = product()
+    _a, _b, c = product()
     text = to_dot(c, color_by=None, grad_width=True)
     # Backprop sends dc/da = b = -3 to a, dc/db = a = 2 to b, 1 into c; widths 0.6 + 3.4 |g| / 3
     assert "n0 -> n2op [penwidth=4.00]" in text
@@ -77,7 +77,7 @@ def test_edge_width_follows_the_gradient_sent_back():
 
 
 def test_colour_by_grad_fills_the_largest_gradient_darkest():
-    a, b, c = product()
+    _a, _b, c = product()
     text = to_dot(c, color_by="grad")
     assert 'n0 [label="{a|data 2|grad -3}" shape=record style=filled fillcolor="#ff8c00"]' in text  # |grad| max
     assert 'fillcolor="#ffffff"' not in text  # no zero gradient here
@@ -171,7 +171,7 @@ def test_a_missing_dot_program_says_what_to_install(monkeypatch, tmp_path):
 
 
 def test_save_dot_text_and_refuse_unknown_suffix(tmp_path):
-    a, b, c = product()
+    _a, _b, c = product()
     path = save(c, tmp_path / "c.dot", color_by=None)
     assert path.read_text() == to_dot(c, color_by=None) + "\n"
     with pytest.raises(ValueError, match=r"end the name in \.svg, \.png, \.pdf"):

@@ -1,0 +1,228 @@
+"""autograd.explain: the step-through replays the backward pass exactly; paths sum to the gradient."""
+
+import math
+import random
+
+import pytest
+from render_helpers import need_dot, svg_classes
+
+import autograd
+from autograd import Value
+from autograd.explain import local_formula, paths, steps
+
+
+def sigmoid_neuron():
+    """a = σ(w x + b), E = ½ (t - a)², with numbers chosen so every product is exact in binary."""
+    w, x, b, t = Value(2.0, "w"), Value(1.5, "x"), Value(-3.0, "b"), Value(1.0, "t")
+    wx = w * x
+    wx.label = "wx"
+    z = wx + b
+    z.label = "z"
+    a = z.sigmoid()
+    a.label = "a"
+    d = t - a
+    d.label = "d"
+    q = d**2
+    q.label = "q"
+    E = 0.5 * q
+    E.label = "E"
+    return {"w": w, "x": x, "b": b, "t": t, "wx": wx, "z": z, "a": a, "d": d, "q": q, "E": E}
+
+
+def test_step_through_of_the_sigmoid_neuron_matches_the_chain_rule_by_hand():
+    v = sigmoid_neuron()
+    half = v["E"].inputs[0]
+    # Worked on paper: z = 2·1.5 - 3 = 0, a = σ(0) = 1/2, d = 1 - 1/2 = 1/2, q = 1/4, E = 1/8.
+    # Each node, outputs first: (node, upstream dE/dnode, [(input, ∂node/∂input, dE/dnode · ∂node/∂input)])
+    by_hand = [
+        ("E", 1.0, [(half, 0.25, 1.0 * 0.25), (v["q"], 0.5, 1.0 * 0.5)]),  # E = 0.5 q: ∂/∂0.5 = q, ∂/∂q = 0.5
+        ("q", 0.5, [(v["d"], 2 * 0.5, 0.5 * 1.0)]),  # q = d²: ∂q/∂d = 2d = 1
+        ("d", 0.5, [(v["t"], 1.0, 0.5), (v["a"], -1.0, -0.5)]),  # d = t - a
+        ("a", -0.5, [(v["z"], 0.5 * (1 - 0.5), -0.5 * 0.25)]),  # σ' = σ(1 - σ) = 1/4
+        ("z", -0.125, [(v["wx"], 1.0, -0.125), (v["b"], 1.0, -0.125)]),  # z = wx + b
+        ("wx", -0.125, [(v["w"], 1.5, -0.125 * 1.5), (v["x"], 2.0, -0.125 * 2.0)]),  # ∂wx/∂w = x, ∂wx/∂x = w
+    ]
+    replay = steps(v["E"])
+    assert len(replay) == len(by_hand)
+    for step, (node, upstream, updates) in zip(replay, by_hand, strict=True):
+        assert step.node is v[node]
+        assert step.upstream == upstream
+        got = [(u.input, u.local, u.contribution) for u in step.updates]
+        assert [(x, loc, c) for x, loc, c in got] == updates
+    assert [(x, replay.grads[v[x]]) for x in "wxbt"] == [
+        ("w", -0.1875),
+        ("x", -0.25),
+        ("b", -0.125),
+        ("t", 0.5),
+    ]
+
+
+def test_printed_steps_write_out_the_chain_rule():
+    v = sigmoid_neuron()
+    replay = steps(v["E"])
+    assert str(replay[3]).splitlines() == [
+        "step 4 of 6: a = sigmoid(z) = 0.5; upstream dE/da = -0.5",
+        "  ∂a/∂z = (1 - a) * a = 0.25",  # the op table's rule for sigmoid, with names filled in
+        "  dE/dz += dE/da * ∂a/∂z = -0.5 * 0.25 = -0.125",
+    ]
+    assert "  dE/dw += dE/dwx * ∂wx/∂w = -0.125 * 1.5 = -0.1875" in str(replay[5])
+    assert "  ∂q/∂d = 2 * d = 1" in str(replay[1])
+    assert (
+        str(replay).splitlines()[-1] == "result: dE/dw = -0.1875, dE/dx = -0.25, dE/db = -0.125, dE/dt = 0.5"
+    )
+    assert repr(replay[0]) == "<Step 1 of 6: E = (0.5) * q, upstream 1>"
+
+
+def test_step_through_leaves_computed_grads_alone():
+    v = sigmoid_neuron()
+    v["E"].backward()
+    v["E"].backward()  # leaves accumulate: w.grad is now twice dE/dw
+    before = {k: x.grad for k, x in v.items()}
+    replay = steps(v["E"])
+    paths(v["w"], v["E"])
+    replay[2].to_dot()
+    assert {k: x.grad for k, x in v.items()} == before
+    assert replay.grads[v["w"]] == -0.1875 and v["w"].grad == -0.375
+
+
+def test_grads_as_they_stood_at_each_step():
+    v = sigmoid_neuron()
+    replay = steps(v["E"])
+    assert [replay[k].grads()[v["z"]] for k in range(6)] == [0.0, 0.0, 0.0, -0.125, -0.125, -0.125]
+    dot_text = replay[3].to_dot(title=False)
+    assert 'label="{z|data 0|grad -0.125}"' in dot_text  # z's grad shown as after the += of step 4
+    assert 'label="{w|data 2|grad 0}"' in dot_text  # w not reached yet
+    assert 'label="+= -0.125"' in dot_text  # the edge step 4 updates, labelled with its +=
+
+
+def test_formulas_come_from_the_op_table():
+    x, y = Value(2.0, "x"), Value(3.0, "y")
+    cases = {
+        "exp": (x.exp(), 0, "L"),  # (eˣ)' = eˣ: the result itself
+        "tanh": (x.tanh(), 0, "1 - L * L"),
+        "**3": (x**3, 0, "3 * x ** 2"),
+        "/ by b": (x / y, 1, "-(L / y)"),
+        "leaky": (x.leaky_relu(0.1), 0, "1 if x > 0 else 0.1"),
+        "dot w2": (autograd.dot([x, y], [y, x]), 1, "x"),  # ∂(x·y + y·x)/∂w₂ = x₂ = x
+    }
+    for name, (v, i, expected) in cases.items():
+        assert local_formula(v, i) == expected, name
+
+
+def random_graph(rng, n_leaves=4, n_ops=14):
+    """A random DAG whose nodes reuse earlier ones (so Values lie on several paths)."""
+    leaves = [Value(rng.uniform(-1.5, 1.5), f"x{i}") for i in range(n_leaves)]
+    nodes = list(leaves)
+
+    def pick():
+        return (
+            nodes[max(0, len(nodes) - 1 - int(rng.expovariate(0.4)))]
+            if rng.random() < 0.7
+            else rng.choice(nodes)
+        )
+
+    ops = [
+        lambda a, b: a + b, lambda a, b: a - b, lambda a, b: a * b, lambda a, b: a / (1.0 + b * b),
+        lambda a, b: a.tanh(), lambda a, b: a.sigmoid(), lambda a, b: a.sin() * 2.0,
+        lambda a, b: (a * 0.5).exp(), lambda a, b: a**2,
+        lambda a, b: autograd.dot([a, b], [b, pick()], pick()), lambda a, b: autograd.sum([a, b, pick()]),
+    ]  # fmt: skip
+    for _ in range(n_ops):
+        v = rng.choice(ops)(pick(), pick())
+        nodes.append(v)
+    return leaves, nodes[-1]
+
+
+def count_by_enumeration(x, v):
+    """Paths from x to v, enumerated the slow obvious way (for small graphs only)."""
+    if v is x:
+        return 1
+    return sum(count_by_enumeration(x, u) for u in v.inputs)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_random_graphs_replay_equals_backward_and_paths_sum_to_grad(seed):
+    rng = random.Random(seed)
+    leaves, root = random_graph(rng)
+    replay = steps(root)
+    root.backward()
+    order = autograd.topological_order(root)
+    assert all(replay.grads[v] == v.grad for v in order)  # bit for bit: the same rules in the same order
+    for x in leaves:
+        p = paths(x, root, limit=10_000)
+        assert p.n_paths == count_by_enumeration(x, root)
+        assert p.complete and len(p) == p.n_paths
+        scale = math.fsum(abs(q.product) for q in p) + 1e-300
+        # Rounding only: the products are summed in a different order than backprop's +=.
+        assert abs(p.shown_sum - x.grad) <= 1e-12 * scale, (p.shown_sum, x.grad)
+        assert abs(p.total - x.grad) <= 1e-12 * scale
+        assert p.grad == x.grad
+
+
+def test_too_many_paths_are_counted_not_listed():
+    x = Value(1.0, "x")
+    y = x
+    for _ in range(60):
+        y = y + y  # each level doubles the paths: 2^60 of them, each with product 1
+    p = paths(x, y, limit=5)
+    assert p.n_paths == 2**60 and not p.complete and len(p) == 5
+    assert p.total == p.grad == 2.0**60
+    assert [q.product for q in p] == [1.0] * 5
+    text = str(p)
+    assert (
+        "1,152,921,504,606,846,976 paths from x to L, too many to list; the 5 with the largest |product|"
+        in text
+    )
+    assert "the other 1,152,921,504,606,846,971 paths contribute 1.15292e+18" in text
+
+
+def test_the_largest_contributions_are_listed_first():
+    x = Value(1.0, "x")
+    y = 3.0 * x + 0.5 * x + -7.0 * x + 0.1 * x  # four paths, products 3, 0.5, -7, 0.1
+    p = paths(x, y, limit=2)
+    assert p.n_paths == 4 and [q.product for q in p] == [-7.0, 3.0]
+    assert math.isclose(p.total, 3.0 + 0.5 - 7.0 + 0.1) and math.isclose(p.grad, 3.0 + 0.5 - 7.0 + 0.1)
+    assert "the other 2 paths contribute 0.6" in str(p)
+
+
+def test_a_value_on_no_path_has_derivative_zero():
+    x, y = Value(1.0, "x"), Value(2.0, "y")
+    p = paths(x, y * 2)
+    assert (p.n_paths, len(p), p.grad) == (0, 0, 0.0)
+    assert str(p) == "dL/dx = 0: L does not depend on x (no path leads from x to L)"
+
+
+def test_paths_of_a_repeated_input_say_which_input():
+    x = Value(3.0, "x")
+    y = x * x
+    y.label = "y"
+    assert str(paths(x, y)).splitlines()[1:4] == ["  x →(input 1) y", "    ∂y/∂x", "    = 3"]
+
+
+def test_bad_arguments():
+    x = Value(1.0)
+    with pytest.raises(TypeError, match="root must be a Value, got float"):
+        steps(1.0)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="seed must be a real number"):
+        steps(x, seed="1")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="limit must be a positive int"):
+        paths(x, x, limit=0)
+    with pytest.raises(TypeError, match="x must be a Value"):
+        paths(2.0, x)  # type: ignore[arg-type]
+
+
+def test_seed_scales_the_replay_like_backward():
+    v = sigmoid_neuron()
+    replay = steps(v["E"], seed=2.0)
+    v["E"].backward(2.0)
+    assert all(replay.grads[x] == x.grad for x in v.values())
+
+
+def test_a_step_and_the_paths_render():
+    need_dot()
+    v = sigmoid_neuron()
+    svg = steps(v["E"])[3].draw().pipe(format="svg")
+    parts = svg_classes(svg)
+    assert len(parts["node"]) == 11 + 6  # 11 Values, 6 ops
+    svg = paths(v["x"], v["E"]).draw().pipe(format="svg")
+    assert len(svg_classes(svg)["node"]) == 17

@@ -1,0 +1,364 @@
+"""`Neuron`, `Layer`, `MLP`: micrograd's names and attributes, with activations, bias and init choices.
+
+A neuron computes a = f(z), z = w·x + b. The pre-activation z is ONE node (`autograd.dot`), not the 2n
+nodes a loop of `*` and `+` would make, and f is one more: two nodes per neuron. Raw numbers given to a
+model are wrapped into Values once per sample, not once per neuron.
+
+Randomness comes from an explicit `random.Random`: pass `seed=` or `rng=`; with neither, seed 0, so the
+same call builds the same network every run.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import random
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Union
+
+from autograd import Value, dot
+
+from .module import Module
+
+__all__ = ["ACTIVATIONS", "INITS", "MLP", "Input", "InputError", "Layer", "Neuron"]
+
+Input = Union[Value, float, Iterable[Value | float]]  # noqa: UP007 -- a runtime alias: `|` on Value fails
+"""What a model takes for one sample: a list of numbers or Values (a bare one for a 1-input model)."""
+
+
+class InputError(ValueError, TypeError):
+    """A sample that does not fit the model: wrong width, or an item that is not a number.
+
+    A ValueError (the sample's shape or content is wrong) and, for code that expects one, a TypeError.
+
+    >>> issubclass(InputError, ValueError) and issubclass(InputError, TypeError)
+    True
+    """
+
+
+def _linear(z: Value) -> Value:
+    return z
+
+
+ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
+    "relu": Value.relu,             # max(0, z);       relu'(z) = 1 for z > 0, else 0
+    "tanh": Value.tanh,             # tanh'(z) = 1 - tanh²(z)
+    "sigmoid": Value.sigmoid,       # σ'(z) = σ(z)(1 - σ(z))
+    "linear": _linear,              # f(z) = z;       f' = 1
+    "leaky_relu": Value.leaky_relu, # z for z > 0, else 0.01 z (PyTorch's default slope)
+    "softplus": Value.softplus,     # log(1 + e^z);    softplus' = σ
+}  # fmt: skip
+"""Activation functions by name. The unit of `MLP(activation=...)` and `output_activation=...`."""
+
+
+def _uniform(rng: random.Random, nin: int, nout: int) -> float:
+    return rng.uniform(-1.0, 1.0)  # micrograd's choice
+
+
+def _xavier(rng: random.Random, nin: int, nout: int) -> float:
+    a = math.sqrt(6.0 / (nin + nout))  # Glorot & Bengio 2010: keeps Var(z) ≈ Var(x) forward and back
+    return rng.uniform(-a, a)
+
+
+def _he(rng: random.Random, nin: int, nout: int) -> float:
+    return rng.gauss(0.0, math.sqrt(2.0 / nin))  # He et al. 2015: Var(w) = 2/nin, for ReLU layers
+
+
+INITS: dict[str, Callable[[random.Random, int, int], float]] = {
+    "uniform": _uniform,  # U(-1, 1), as micrograd
+    "xavier": _xavier,    # U(-a, a), a = √(6 / (nin + nout))
+    "glorot": _xavier,
+    "he": _he,            # N(0, 2 / nin)
+    "kaiming": _he,
+}  # fmt: skip
+"""Weight initializations by name; biases always start at 0."""
+
+
+def _check_choice(what: str, name: object, table: Mapping[str, object]) -> str:
+    if not isinstance(name, str) or name not in table:
+        raise ValueError(f"unknown {what} {name!r}; valid: {', '.join(table)}")
+    return name
+
+
+def _check_count(what: str, n: object) -> int:
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"{what} must be an int, got {type(n).__name__}: {n!r}")
+    if n < 1:
+        raise ValueError(f"{what} must be at least 1, got {n}")
+    return n
+
+
+def make_rng(seed: int | None = None, rng: random.Random | None = None) -> random.Random:
+    """The generator to draw from: `rng` itself, a new one seeded with `seed`, or seed 0 if neither.
+
+    >>> make_rng(seed=1).random() == random.Random(1).random()
+    True
+    """
+    if rng is not None:
+        if seed is not None:
+            raise ValueError("give seed= or rng=, not both")
+        if not isinstance(rng, random.Random):
+            raise TypeError(f"rng must be a random.Random, got {type(rng).__name__}")
+        return rng
+    if seed is None:
+        return random.Random(0)
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"seed must be an int, got {type(seed).__name__}: {seed!r}")
+    return random.Random(seed)
+
+
+def _resolve_activation(nonlin: bool | None, activation: str | None, default: str) -> str:
+    if nonlin is not None and activation is not None:
+        raise ValueError("give activation= or micrograd's nonlin=, not both")
+    if nonlin is not None:
+        return "relu" if nonlin else "linear"
+    return _check_choice("activation", default if activation is None else activation, ACTIVATIONS)
+
+
+def as_inputs(x: Input, nin: int, where: str) -> list[Value]:
+    """One sample as a list of `nin` Values: numbers wrapped once, Values kept, anything else refused.
+
+    >>> as_inputs([1, 2.5], 2, "MLP")
+    [Value(data=1.0, grad=0.0), Value(data=2.5, grad=0.0)]
+    >>> as_inputs([1.0], 2, "MLP(2 -> 1, relu / linear)")
+    Traceback (most recent call last):
+      ...
+    nn.layers.InputError: MLP(2 -> 1, relu / linear) expects 2 inputs, got 1: [1.0]
+    """
+    if isinstance(x, (Value, numbers.Real)):
+        xs: list[object] = [x]
+    elif isinstance(x, (str, bytes)) or not isinstance(x, Iterable):
+        raise InputError(f"{where} expects a list of {nin} numbers or Values, got {type(x).__name__}: {x!r}")
+    else:
+        xs = list(x)
+    if len(xs) != nin:
+        shown = xs if len(xs) <= 8 else f"[{len(xs)} items]"
+        raise InputError(f"{where} expects {nin} inputs, got {len(xs)}: {shown}")
+    out: list[Value] = []
+    for i, v in enumerate(xs):
+        if type(v) is Value:
+            out.append(v)
+        elif type(v) is float or isinstance(v, numbers.Real):
+            out.append(Value(float(v)))
+        else:
+            raise InputError(f"{where} input {i} must be a number or a Value, got {type(v).__name__}: {v!r}")
+    return out
+
+
+class Neuron(Module):
+    """One neuron: a = f(w·x + b), with the pre-activation z = w·x + b as a single `dot` node.
+
+    `nonlin` is micrograd's switch (True: relu, False: linear); `activation=` names any of ACTIVATIONS.
+
+    >>> n = Neuron(2, activation="tanh", seed=0)
+    >>> n.w[0].data = 0.5; n.w[1].data = -1.0; n.b.data = 0.25
+    >>> a = n([2.0, 1.0]); a.backward()            # z = 0.5·2 - 1·1 + 0.25 = 0.25
+    >>> round(a.data, 6), round(n.w[0].grad, 6)     # tanh(0.25), da/dw₀ = (1 - a²)·x₀
+    (0.244919, 1.88003)
+    >>> n
+    Neuron(2, tanh)
+    """
+
+    w: list[Value]
+    b: Value | None
+
+    def __init__(
+        self,
+        nin: int,
+        nonlin: bool | None = None,
+        *,
+        activation: str | None = None,
+        bias: bool = True,
+        init: str = "uniform",
+        fan_out: int = 1,
+        seed: int | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        nin = _check_count("nin", nin)
+        self.activation = _resolve_activation(nonlin, activation, "relu")
+        draw = INITS[_check_choice("init", init, INITS)]
+        fan_out = _check_count("fan_out", fan_out)
+        gen = make_rng(seed, rng)
+        self.w = [Value(draw(gen, nin, fan_out), f"w{i + 1}") for i in range(nin)]
+        self.b = Value(0.0, "b") if bias else None
+        self._act = ACTIVATIONS[self.activation]
+
+    @property
+    def nin(self) -> int:
+        """How many inputs the neuron takes."""
+        return len(self.w)
+
+    @property
+    def nonlin(self) -> bool:
+        """micrograd's flag: False only for a linear neuron."""
+        return self.activation != "linear"
+
+    def __call__(self, x: Input) -> Value:
+        return self.forward(as_inputs(x, len(self.w), repr(self)))
+
+    def forward(self, x: list[Value]) -> Value:
+        """a = f(w·x + b) for inputs already wrapped as Values (no checks: the fast path layers use).
+
+        >>> Neuron(1, nonlin=False, seed=0).forward([Value(2.0)]).data == 2 * Neuron(1, seed=0).w[0].data
+        True
+        """
+        return self._act(dot(self.w, x, self.b))
+
+    def parameters(self) -> list[Value]:
+        return self.w + [self.b] if self.b is not None else list(self.w)
+
+    def __repr__(self) -> str:
+        bias = "" if self.b is not None else ", bias=False"
+        return f"Neuron({len(self.w)}, {self.activation}{bias})"
+
+
+class Layer(Module):
+    """`nout` neurons reading the same inputs. Always returns a list, even of one Value.
+
+    >>> layer = Layer(3, 2, seed=0)
+    >>> out = layer([1.0, 2.0, 3.0])
+    >>> len(out), layer
+    (2, Layer(3 -> 2, relu))
+    """
+
+    neurons: list[Neuron]
+
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        nonlin: bool | None = None,
+        *,
+        activation: str | None = None,
+        bias: bool = True,
+        init: str = "uniform",
+        seed: int | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        nin = _check_count("nin", nin)
+        nout = _check_count("nout", nout)
+        act = _resolve_activation(nonlin, activation, "relu")
+        gen = make_rng(seed, rng)
+        self.neurons = [
+            Neuron(nin, activation=act, bias=bias, init=init, fan_out=nout, rng=gen) for _ in range(nout)
+        ]
+        self.activation = act
+
+    @property
+    def nin(self) -> int:
+        """How many inputs each neuron takes."""
+        return self.neurons[0].nin
+
+    @property
+    def nout(self) -> int:
+        """How many neurons, so how many outputs."""
+        return len(self.neurons)
+
+    def __call__(self, x: Input) -> list[Value]:
+        return self.forward(as_inputs(x, self.nin, repr(self)))
+
+    def forward(self, x: list[Value]) -> list[Value]:
+        """Every neuron's output for inputs already wrapped as Values (no checks).
+
+        >>> [v.data for v in Layer(1, 2, nonlin=False, bias=False, seed=0).forward([Value(0.0)])]
+        [0.0, 0.0]
+        """
+        return [n.forward(x) for n in self.neurons]
+
+    def parameters(self) -> list[Value]:
+        return [p for n in self.neurons for p in n.parameters()]
+
+    def __repr__(self) -> str:
+        bias = "" if self.neurons[0].b is not None else ", bias=False"
+        return f"Layer({self.nin} -> {self.nout}, {self.activation}{bias})"
+
+
+class MLP(Module):
+    """A multi-layer perceptron: `nin` inputs, then one layer per entry of `nouts`.
+
+    Hidden layers use `activation` (ReLU by default), the last layer `output_activation` (linear by
+    default), as micrograd. Returns a Value when the last layer has one neuron, else a list.
+
+    >>> model = MLP(2, [16, 16, 1])
+    >>> model
+    MLP(2 -> 16 -> 16 -> 1, relu / linear)
+    >>> score = model([0.5, -1.0]); score.backward()
+    >>> type(score).__name__, len(model.parameters()), len(model.layers[0].neurons[0].w)
+    ('Value', 337, 2)
+    """
+
+    layers: list[Layer]
+
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        *,
+        activation: str = "relu",
+        output_activation: str = "linear",
+        bias: bool = True,
+        init: str = "uniform",
+        seed: int | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        nin = _check_count("nin", nin)
+        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
+            raise ValueError(f"nouts must be a non-empty list of layer widths such as [16, 16, 1], got {nouts!r}")
+        sizes = [nin] + [_check_count(f"nouts[{i}]", n) for i, n in enumerate(nouts)]
+        hidden = _check_choice("activation", activation, ACTIVATIONS)
+        last = _check_choice("output_activation", output_activation, ACTIVATIONS)
+        _check_choice("init", init, INITS)
+        gen = make_rng(seed, rng)
+        n = len(nouts)
+        self.layers = [
+            Layer(sizes[i], sizes[i + 1], activation=last if i == n - 1 else hidden, bias=bias, init=init, rng=gen)
+            for i in range(n)
+        ]
+        self.activation = hidden
+        self.output_activation = last
+        self.bias = bool(bias)
+        self.init = init
+
+    @property
+    def nin(self) -> int:
+        """How many inputs the network takes."""
+        return self.layers[0].nin
+
+    @property
+    def nouts(self) -> list[int]:
+        """The width of each layer, as passed to the constructor."""
+        return [layer.nout for layer in self.layers]
+
+    @property
+    def nout(self) -> int:
+        """How many outputs the network gives."""
+        return self.layers[-1].nout
+
+    def __call__(self, x: Input) -> Value | list[Value]:
+        return self.forward(as_inputs(x, self.layers[0].nin, repr(self)))
+
+    def forward(self, x: list[Value]) -> Value | list[Value]:
+        """The network's output for inputs already wrapped as Values (no checks).
+
+        >>> MLP(1, [1], output_activation="sigmoid", seed=0).forward([Value(0.0)]).data    # σ(0 + b), b = 0
+        0.5
+        """
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x[0] if len(x) == 1 else x
+
+    def parameters(self) -> list[Value]:
+        return [p for layer in self.layers for n in layer.neurons for p in n.parameters()]
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        return [
+            (f"layers.{i}.neurons.{j}.{name}", p)
+            for i, layer in enumerate(self.layers)
+            for j, neuron in enumerate(layer.neurons)
+            for name, p in neuron.named_parameters()
+        ]
+
+    def __repr__(self) -> str:
+        sizes = " -> ".join(str(s) for s in [self.nin, *self.nouts])
+        bias = "" if self.bias else ", bias=False"
+        return f"MLP({sizes}, {self.activation} / {self.output_activation}{bias})"

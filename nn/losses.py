@@ -1,0 +1,199 @@
+"""Loss functions: each returns one Value to call `.backward()` on, and states its convention.
+
+Shapes, as PyTorch's: the first axis is the batch. `predictions` is a Value (one sample, one output), a
+list of Values (N samples, one output each) or a list of lists (N samples, K outputs each); `targets`
+has the same shape with numbers. A single pattern with K outputs is a batch of one: `[outputs]`.
+Mismatched shapes are an InputError (a ValueError) saying what came and what was expected.
+
+Each loss is a handful of nodes whatever N: the squares are one `dot` node (d·d = Σ dᵢ²), the hinge
+terms one `sum` node.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable, Iterable, Sequence
+from typing import Union
+
+import autograd
+from autograd import Value, dot
+
+from .layers import InputError
+
+__all__ = [
+    "LOSSES", "Loss", "binary_cross_entropy_with_logits", "half_mse", "hinge", "l2_penalty", "mse",
+    "squared_error",
+]  # fmt: skip
+
+Predictions = Union[Value, Sequence[Union[Value, Sequence[Value]]]]  # noqa: UP007 -- a runtime alias
+Targets = Union[float, Value, Sequence[Union[float, Value, Sequence[Union[float, Value]]]]]  # noqa: UP007
+Loss = Callable[[Predictions, Targets], Value]
+"""A loss: (predictions, targets) -> a scalar Value."""
+
+
+def _number(t: object, name: str, where: str) -> float | Value:
+    if isinstance(t, Value):
+        return t
+    if isinstance(t, numbers.Real) and not isinstance(t, bool):
+        return float(t)
+    raise InputError(f"{name}: target {where} must be a number, got {type(t).__name__}: {t!r}")
+
+
+def _flatten(predictions: Predictions, targets: Targets, name: str) -> tuple[list[Value], list[float | Value], int]:
+    """Predictions and targets as two flat parallel lists, and the number of samples N."""
+    if isinstance(predictions, Value):
+        if isinstance(targets, Sequence) and not isinstance(targets, str):
+            if len(targets) != 1:
+                raise InputError(f"{name}: one prediction (a Value) but {len(targets)} targets")
+            targets = targets[0]
+        return [predictions], [_number(targets, name, "0")], 1
+    if isinstance(predictions, (str, bytes)) or not isinstance(predictions, Iterable):
+        raise InputError(f"{name}: predictions must be a Value or a list of Values, got {type(predictions).__name__}")
+    preds = list(predictions)
+    if isinstance(targets, (str, bytes)) or not isinstance(targets, Iterable):
+        raise InputError(f"{name}: {len(preds)} predictions need a list of {len(preds)} targets, got {targets!r}")
+    targs = list(targets)
+    if len(preds) != len(targs):
+        raise InputError(f"{name}: {len(preds)} predictions but {len(targs)} targets; expected one target each")
+    if not preds:
+        raise InputError(f"{name}: no predictions: a loss needs at least one sample")
+    flat_p: list[Value] = []
+    flat_t: list[float | Value] = []
+    for i, (p, t) in enumerate(zip(preds, targs, strict=True)):
+        if isinstance(p, Value):
+            if isinstance(t, Sequence) and not isinstance(t, str):
+                if len(t) != 1:
+                    raise InputError(f"{name}: sample {i} has 1 output but {len(t)} targets")
+                t = t[0]
+            flat_p.append(p)
+            flat_t.append(_number(t, name, str(i)))
+        elif isinstance(p, Sequence) and not isinstance(p, str):
+            if isinstance(t, (str, bytes)) or not isinstance(t, Sequence):
+                raise InputError(f"{name}: sample {i} has {len(p)} outputs but one target {t!r}")
+            if len(p) != len(t):
+                raise InputError(f"{name}: sample {i} has {len(p)} outputs but {len(t)} targets")
+            for k, (pk, tk) in enumerate(zip(p, t, strict=True)):
+                if not isinstance(pk, Value):
+                    raise InputError(f"{name}: prediction [{i}][{k}] must be a Value, got {type(pk).__name__}")
+                flat_p.append(pk)
+                flat_t.append(_number(tk, name, f"[{i}][{k}]"))
+        else:
+            raise InputError(f"{name}: prediction {i} must be a Value or a list of Values, got {type(p).__name__}")
+    return flat_p, flat_t, len(preds)
+
+
+def _squares(predictions: Predictions, targets: Targets, name: str) -> tuple[Value, int, int]:
+    """Σ (a - t)² as one dot node, with N samples and the count of terms."""
+    flat_p, flat_t, n = _flatten(predictions, targets, name)
+    diffs = [p - t for p, t in zip(flat_p, flat_t, strict=True)]
+    return dot(diffs, diffs), n, len(diffs)  # d·d = Σ dᵢ²: d/d(dᵢ) = 2dᵢ, by the two += of the dot rule
+
+
+def squared_error(outputs: Predictions, targets: Targets) -> Value:
+    """E = ½ Σₖ (tₖ - aₖ)²: the error of one pattern, as the delta-rule derivations write it.
+
+    Summed over everything given (for several patterns, their total). dE/daₖ = -(tₖ - aₖ) = aₖ - tₖ:
+    the ½ cancels the 2 of the square.
+
+    >>> a = [Value(0.75), Value(0.25)]
+    >>> E = squared_error([a], [[1.0, 0.0]]); E.backward()
+    >>> E.data, [ak.grad for ak in a]             # ½(0.25² + 0.25²); aₖ - tₖ
+    (0.0625, [-0.25, 0.25])
+    """
+    total, _, _ = _squares(outputs, targets, "squared_error")
+    return total * 0.5
+
+
+def half_mse(predictions: Predictions, targets: Targets) -> Value:
+    """C = 1/(2N) Σᵢ (ŷᵢ - yᵢ)²: the batch mean of squared error, N samples (summed over K outputs).
+
+    The default loss everywhere in nn. dC/dŷᵢ = (ŷᵢ - yᵢ)/N. For one sample it is `squared_error`.
+
+    >>> yhat = [Value(3.0), Value(1.0)]
+    >>> C = half_mse(yhat, [1.0, 1.0]); C.backward()
+    >>> C.data, [p.grad for p in yhat]            # (2² + 0²)/4; (ŷ - y)/N
+    (1.0, [1.0, 0.0])
+    """
+    total, n, _ = _squares(predictions, targets, "half_mse")
+    return total / (2.0 * n)
+
+
+def mse(predictions: Predictions, targets: Targets) -> Value:
+    """PyTorch's MSELoss: 1/(NK) Σ (ŷ - y)², the mean over every element, no ½.
+
+    d/dŷ = 2(ŷ - y)/(NK).
+
+    >>> yhat = [Value(3.0), Value(1.0)]
+    >>> L = mse(yhat, [1.0, 1.0]); L.backward()
+    >>> L.data, [p.grad for p in yhat]
+    (2.0, [2.0, 0.0])
+    """
+    total, _, count = _squares(predictions, targets, "mse")
+    return total / float(count)
+
+
+def hinge(scores: Predictions, targets: Targets) -> Value:
+    """Max-margin loss, as micrograd's demo: 1/(NK) Σ max(0, 1 - y·s), targets y ∈ {-1, +1}.
+
+    d/ds = -y/(NK) where y·s < 1 (inside the margin), else 0. A score beyond the margin costs nothing.
+
+    >>> s = [Value(2.0), Value(0.5)]
+    >>> L = hinge(s, [1.0, 1.0]); L.backward()
+    >>> L.data, [si.grad for si in s]             # (0 + 0.5)/2
+    (0.25, [0.0, -0.5])
+    """
+    flat_p, flat_t, _ = _flatten(scores, targets, "hinge")
+    for i, t in enumerate(flat_t):
+        if isinstance(t, Value) or t not in (-1.0, 1.0):
+            raise ValueError(f"hinge: targets must be -1 or +1, got {t!r} at {i}; map 0/1 labels with 2y - 1")
+    margins = [(1.0 - s * t).relu() for s, t in zip(flat_p, flat_t, strict=True)]
+    return autograd.sum(margins) / float(len(margins))
+
+
+def binary_cross_entropy_with_logits(logits: Predictions, targets: Targets) -> Value:
+    """Binary cross-entropy from logits z (no sigmoid on the output), targets y ∈ [0, 1].
+
+    Per element: -[y log σ(z) + (1 - y) log(1 - σ(z))] = softplus(z) - y·z, which never takes the log
+    of 0 however large |z| is (PyTorch's BCEWithLogitsLoss). The mean over every element.
+    d/dz = σ(z) - y, divided by the count.
+
+    >>> z = Value(0.0)
+    >>> L = binary_cross_entropy_with_logits(z, 1.0); L.backward()
+    >>> round(L.data, 12) == round(math.log(2), 12), z.grad          # σ(0) - 1
+    (True, -0.5)
+    >>> binary_cross_entropy_with_logits(Value(1000.0), 0.0).data     # stable: no overflow
+    1000.0
+    """
+    flat_p, flat_t, _ = _flatten(logits, targets, "binary_cross_entropy_with_logits")
+    for i, t in enumerate(flat_t):
+        if not isinstance(t, Value) and not 0.0 <= t <= 1.0:
+            raise ValueError(f"binary_cross_entropy_with_logits: targets must be in [0, 1], got {t!r} at {i}")
+    terms = [z.softplus() - z * t for z, t in zip(flat_p, flat_t, strict=True)]
+    return autograd.sum(terms) / float(len(terms))
+
+
+def l2_penalty(params: Iterable[Value], alpha: float) -> Value:
+    """alpha · Σ p², weight decay to add to a loss (micrograd's demo uses alpha = 1e-4). d/dp = 2·alpha·p.
+
+    >>> w = [Value(1.0), Value(-2.0)]
+    >>> R = l2_penalty(w, 0.5); R.backward()
+    >>> R.data, [p.grad for p in w]
+    (2.5, [1.0, -2.0])
+    """
+    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not math.isfinite(alpha) or alpha < 0:
+        raise ValueError(f"l2_penalty: alpha must be a finite number >= 0, got {alpha!r}")
+    ps = list(params)
+    for i, p in enumerate(ps):
+        if not isinstance(p, Value):
+            raise TypeError(f"l2_penalty: params must be Values, got {type(p).__name__} at {i}")
+    return dot(ps, ps) * float(alpha)
+
+
+LOSSES: dict[str, Loss] = {
+    "squared_error": half_mse,  # the batch mean C = 1/(2N) Σ (ŷ - y)²
+    "mse": mse,
+    "hinge": hinge,
+    "bce": binary_cross_entropy_with_logits,
+}
+"""Losses by the names the command line uses."""

@@ -1,0 +1,424 @@
+"""Training: `fit` (online, mini-batch or full batch), `predict`, `accuracy`, `evaluate`.
+
+`batch_size=1` is online training (an update after every pattern), `None` full batch (one update per
+epoch, the only choice for conjugate gradient), and k mini-batches of k patterns, reshuffled every epoch
+with a seeded `random.Random`. One update is `train_step`: forward, loss, backward, check, step. Every part
+of it is linear in the number of parameters.
+
+The progress bar is tqdm's (`tqdm.auto`, so it also draws in notebooks); without tqdm, training runs the
+same without a bar.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import random
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from autograd import Value, no_grad
+
+from .layers import MLP, InputError, Layer, Neuron
+from .losses import Loss, binary_cross_entropy_with_logits, half_mse, l2_penalty
+from .optim import SGD, Optimizer, Schedule
+
+__all__ = ["DivergedError", "History", "Model", "accuracy", "evaluate", "fit", "predict", "train_step"]
+
+Row = list[float]
+Target = float | list[float]
+Output = float | list[float]
+
+
+class Model(Protocol):
+    """What `fit` trains: called on one sample, it returns a Value or a list; it has parameters."""
+
+    def __call__(self, x: Any) -> Value | list[Value]: ...
+
+    def parameters(self) -> list[Value]: ...
+
+
+class DivergedError(FloatingPointError):
+    """The loss (or a gradient) became NaN or infinite; the parameters are as before that step.
+
+    `epoch` and `step` are 1-based; `history` holds the epochs completed before.
+
+    >>> issubclass(DivergedError, ArithmeticError)
+    True
+    """
+
+    def __init__(self, message: str, epoch: int, step: int, history: History) -> None:
+        super().__init__(message)
+        self.epoch = epoch
+        self.step = step
+        self.history = history
+
+
+@dataclass
+class History:
+    """Per-epoch training record: mean loss and accuracy over the epoch's batches, and the same on the
+    validation set when one was given (measured after the epoch).
+
+    >>> h = History(loss=[0.5, 0.1], accuracy=[0.5, 1.0])
+    >>> h
+    History(2 epochs: loss 0.5 -> 0.1, accuracy 0.5 -> 1)
+    """
+
+    loss: list[float] = field(default_factory=list)
+    accuracy: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_accuracy: list[float] = field(default_factory=list)
+    steps: int = 0
+    stopped_early: bool = False
+
+    @property
+    def epochs(self) -> int:
+        """How many epochs ran."""
+        return len(self.loss)
+
+    def __repr__(self) -> str:
+        if not self.loss:
+            return "History(0 epochs)"
+        s = f"History({self.epochs} epochs: loss {self.loss[0]:.4g} -> {self.loss[-1]:.4g}"
+        s += f", accuracy {self.accuracy[0]:.4g} -> {self.accuracy[-1]:.4g}"
+        if self.val_loss:
+            s += f", validation loss {self.val_loss[-1]:.4g}, accuracy {self.val_accuracy[-1]:.4g}"
+        return s + (", stopped early)" if self.stopped_early else ")")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Checking data once, up front, so a training step does no checks.
+
+
+def _width(model: Model, attr: str) -> int | None:
+    if isinstance(model, Neuron):
+        return model.nin if attr == "nin" else 1
+    if isinstance(model, (MLP, Layer)):
+        return int(getattr(model, attr))
+    return None
+
+
+def _rows(X: object, nin: int | None, name: str) -> list[Row]:
+    if isinstance(X, (str, bytes)) or not isinstance(X, Iterable):
+        raise InputError(f"{name} must be a list of samples (lists of numbers), got {type(X).__name__}")
+    rows: list[Row] = []
+    for i, x in enumerate(X):
+        if isinstance(x, numbers.Real):
+            x = [x]
+        if isinstance(x, (str, bytes)) or not isinstance(x, Iterable):
+            raise InputError(f"{name}[{i}] must be a list of numbers, got {type(x).__name__}: {x!r}")
+        row = list(x)
+        if nin is not None and len(row) != nin:
+            raise InputError(f"{name}[{i}] has {len(row)} values but the model takes {nin} inputs: {row!r}")
+        for k, v in enumerate(row):
+            if isinstance(v, bool) or not isinstance(v, numbers.Real):
+                raise InputError(f"{name}[{i}][{k}] must be a number, got {type(v).__name__}: {v!r}")
+        rows.append([float(v) for v in row])
+    if not rows:
+        raise InputError(f"{name} is empty: training needs at least one sample")
+    return rows
+
+
+def _targets(y: object, n: int, nout: int | None, name: str) -> list[Target]:
+    if isinstance(y, (str, bytes)) or not isinstance(y, Iterable):
+        raise InputError(f"{name} must be a list of targets, got {type(y).__name__}")
+    out: list[Target] = []
+    for i, t in enumerate(y):
+        if isinstance(t, numbers.Real) and not isinstance(t, bool):
+            if nout is not None and nout != 1:
+                raise InputError(f"{name}[{i}] is one number but the model has {nout} outputs")
+            out.append(float(t))
+            continue
+        if isinstance(t, (str, bytes)) or not isinstance(t, Iterable):
+            raise InputError(f"{name}[{i}] must be a number or a list of numbers, got {type(t).__name__}: {t!r}")
+        ts = list(t)
+        if nout is not None and len(ts) != nout:
+            raise InputError(f"{name}[{i}] has {len(ts)} values but the model has {nout} outputs: {ts!r}")
+        for k, v in enumerate(ts):
+            if isinstance(v, bool) or not isinstance(v, numbers.Real):
+                raise InputError(f"{name}[{i}][{k}] must be a number, got {type(v).__name__}: {v!r}")
+        out.append(float(ts[0]) if len(ts) == 1 else [float(v) for v in ts])
+    if len(out) != n:
+        raise InputError(f"{name} has {len(out)} targets but there are {n} samples; expected one each")
+    return out
+
+
+def _forward_fn(model: Model) -> Callable[[Row], Value | list[Value]]:
+    """One sample's output: numbers wrapped into Values once per sample, then the unchecked fast path."""
+    if isinstance(model, (MLP, Layer, Neuron)):
+        forward = model.forward
+        return lambda row: forward([Value(v) for v in row])
+    return model
+
+
+def _data(out: Value | list[Value]) -> Output:
+    return out.data if isinstance(out, Value) else [v.data for v in out]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Accuracy: a single output is a binary decision at a threshold; several outputs, the largest wins.
+
+
+def _midpoint(targets: Sequence[Target]) -> float:
+    scalars = [t for t in targets if isinstance(t, float)]
+    return (min(scalars) + max(scalars)) / 2.0 if scalars else 0.5
+
+
+def _correct(outputs: Sequence[Output], targets: Sequence[Target], threshold: float, label_cut: float) -> int:
+    hits = 0
+    for o, t in zip(outputs, targets, strict=True):
+        if isinstance(o, float) and isinstance(t, float):
+            hits += (o > threshold) == (t > label_cut)
+        elif isinstance(o, list) and isinstance(t, list):
+            hits += max(range(len(o)), key=o.__getitem__) == max(range(len(t)), key=t.__getitem__)
+        else:
+            raise InputError(f"an output {o!r} and its target {t!r} differ in shape")
+    return hits
+
+
+def _cuts(targets: Sequence[Target], loss: Loss | None, threshold: float | None) -> tuple[float, float]:
+    label_cut = _midpoint(targets) if len({t for t in targets if isinstance(t, float)}) > 1 else 0.5
+    if threshold is None:
+        threshold = 0.0 if loss is binary_cross_entropy_with_logits else label_cut
+    return threshold, label_cut
+
+
+def predict(model: Model, X: Sequence[Sequence[float]]) -> list[Output]:
+    """The model's outputs as numbers, one per sample, computed without recording a graph.
+
+    >>> from nn import MLP
+    >>> model = MLP(2, [1], seed=0)
+    >>> [round(o, 6) for o in predict(model, [[0.0, 0.0], [1.0, 0.0]])]     # w·x + b, b = 0
+    [0.0, 0.688844]
+    """
+    rows = _rows(X, _width(model, "nin"), "X")
+    forward = _forward_fn(model)
+    with no_grad():
+        return [_data(forward(r)) for r in rows]
+
+
+def accuracy(model: Model, X: Sequence[Sequence[float]], y: Sequence[Any], threshold: float | None = None) -> float:
+    """The fraction of samples classified right.
+
+    One output: the sample counts as positive when output > `threshold`, its label when it is above the
+    midpoint of the labels (0 for ±1 labels, 0.5 for 0/1); `threshold` defaults to that midpoint (pass 0.0
+    for logits). Several outputs: the largest output must be at the largest target (one-hot labels).
+
+    >>> from nn import MLP
+    >>> model = MLP(1, [1], seed=0)            # output = 0.688…·x: positive for x > 0
+    >>> accuracy(model, [[1.0], [-1.0], [2.0]], [1, -1, -1])
+    0.6666666666666666
+    """
+    rows = _rows(X, _width(model, "nin"), "X")
+    targets = _targets(y, len(rows), _width(model, "nout"), "y")
+    cut, label_cut = _cuts(targets, None, threshold)
+    return _correct(predict(model, rows), targets, cut, label_cut) / len(rows)
+
+
+def evaluate(model: Model, X: Sequence[Sequence[float]], y: Sequence[Any], loss: Loss = half_mse) -> tuple[float, float]:
+    """(loss, accuracy) over a whole data set, without recording a graph.
+
+    >>> from nn import MLP
+    >>> evaluate(MLP(1, [1], seed=0), [[0.0]], [1.0])          # output 0: ½(0 - 1)²; 0 is not > 0.5
+    (0.5, 0.0)
+    """
+    rows = _rows(X, _width(model, "nin"), "X")
+    targets = _targets(y, len(rows), _width(model, "nout"), "y")
+    forward = _forward_fn(model)
+    with no_grad():
+        outs = [forward(r) for r in rows]
+        value = loss(outs, targets).data
+    threshold, label_cut = _cuts(targets, loss, None)
+    return value, _correct([_data(o) for o in outs], targets, threshold, label_cut) / len(rows)
+
+
+# ---------------------------------------------------------------------------------------------------
+# One update.
+
+
+class _NotFinite(Exception):
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+
+def train_step(
+    forward: Callable[[Row], Value | list[Value]],
+    params: list[Value],
+    optimizer: Optimizer,
+    loss: Loss,
+    xb: list[Row],
+    yb: list[Target],
+    l2: float = 0.0,
+) -> tuple[float, list[Output]]:
+    """One gradient step on a batch: forward, loss, backward, update. Returns the loss before the update
+    and the outputs it was computed from (as numbers: the graph is freed on return).
+
+    A non-finite loss or gradient raises before anything changes.
+
+    >>> from nn import MLP, SGD, half_mse
+    >>> model = MLP(1, [1], seed=0); params = model.parameters()
+    >>> w = params[0].data
+    >>> loss, outputs = train_step(model, params, SGD(params, lr=0.5), half_mse, [[1.0]], [1.0])
+    >>> loss == (w - 1.0) ** 2 / 2, outputs == [w]                      # C = ½(w·1 + 0 - 1)²
+    (True, True)
+    """
+    first: list[tuple[float, list[Output]]] = []
+
+    def closure() -> Value:
+        outs = [forward(x) for x in xb]
+        value = loss(outs, yb)
+        if l2:
+            value = value + l2_penalty(params, l2)
+        for p in params:
+            p.grad = 0.0
+        value.backward()
+        if not first:
+            first.append((value.data, [_data(o) for o in outs]))
+        return value
+
+    if optimizer.needs_closure:
+        optimizer.step(closure)  # a closure method leaves the parameters alone when the start is not finite
+        _check(first[0][0], params)
+    else:
+        closure()
+        _check(first[0][0], params)
+        optimizer.step()
+    return first[0]
+
+
+def _check(loss: float, params: list[Value]) -> None:
+    if not math.isfinite(loss):
+        raise _NotFinite(f"the loss is {loss!r}")
+    total = 0.0
+    for p in params:
+        total += abs(p.grad)  # one pass; inf or nan anywhere makes the total inf or nan
+    if not math.isfinite(total):
+        bad = next((p for p in params if not math.isfinite(p.grad)), None)
+        if bad is not None:
+            raise _NotFinite(f"a gradient is {bad.grad!r}")
+
+
+# ---------------------------------------------------------------------------------------------------
+# The loop.
+
+
+def _progress(epochs: int, enabled: bool) -> Any:
+    if enabled:
+        try:
+            from tqdm.auto import tqdm  # type: ignore[import-untyped]  # optional: chainrule[progress]
+        except ImportError:
+            return None
+        return tqdm(total=epochs, unit="epoch", dynamic_ncols=True, leave=True)
+    return None
+
+
+def fit(
+    model: Model,
+    X: Sequence[Sequence[float]],
+    y: Sequence[Any],
+    *,
+    loss: Loss = half_mse,
+    optimizer: Optimizer | None = None,
+    epochs: int = 100,
+    batch_size: int | None = None,
+    shuffle: bool = True,
+    seed: int = 0,
+    schedule: Schedule | None = None,
+    l2: float = 0.0,
+    validation: tuple[Sequence[Sequence[float]], Sequence[Any]] | None = None,
+    target_loss: float | None = None,
+    progress: bool = True,
+) -> History:
+    """Train `model` on samples X with targets y; return the History of loss and accuracy per epoch.
+
+    `batch_size`: 1 is online training, None full batch, k mini-batches (shuffled each epoch with
+    `random.Random(seed)` when `shuffle`). `optimizer` defaults to SGD(lr=0.1) over model.parameters().
+    `schedule(epoch)` sets the learning rate before each epoch. `l2` adds l2·Σw² to the loss.
+    `validation=(X_val, y_val)` is measured after every epoch. Training stops early once an epoch's loss
+    is at or below `target_loss`. A NaN or infinite loss or gradient raises DivergedError naming the
+    epoch and step, with the parameters as before that step.
+
+    >>> from nn import MLP, Adam, fit
+    >>> X, y = [[0, 0], [0, 1], [1, 0], [1, 1]], [-1, 1, 1, -1]          # xor
+    >>> model = MLP(2, [8, 1], activation="tanh", seed=1)
+    >>> h = fit(model, X, y, optimizer=Adam(model.parameters(), lr=0.05), epochs=200, progress=False)
+    >>> h.accuracy[-1], h.loss[-1] < 0.01
+    (1.0, True)
+    """
+    rows = _rows(X, _width(model, "nin"), "X")
+    targets = _targets(y, len(rows), _width(model, "nout"), "y")
+    n = len(rows)
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"epochs must be an int >= 1, got {epochs!r}")
+    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1):
+        raise ValueError(f"batch_size must be an int >= 1 (1 is online training) or None (full batch), got {batch_size!r}")
+    size = n if batch_size is None else min(batch_size, n)
+    if isinstance(l2, bool) or not isinstance(l2, numbers.Real) or not (math.isfinite(l2) and l2 >= 0):
+        raise ValueError(f"l2 must be a finite number >= 0, got {l2!r}")
+    if target_loss is not None and (isinstance(target_loss, bool) or not isinstance(target_loss, numbers.Real)):
+        raise TypeError(f"target_loss must be a number or None, got {type(target_loss).__name__}")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"seed must be an int, got {type(seed).__name__}: {seed!r}")
+    params = model.parameters()
+    if optimizer is None:
+        optimizer = SGD(params, lr=0.1)
+    elif not isinstance(optimizer, Optimizer):
+        raise TypeError(f"optimizer must be an nn.optim.Optimizer (SGD, Adam, ...), got {type(optimizer).__name__}")
+    if optimizer.needs_closure and size < n:
+        raise ValueError(f"{type(optimizer).__name__} is a full-batch method: use batch_size=None, got {batch_size}")
+    if schedule is not None and not callable(schedule):
+        raise TypeError(f"schedule must be a function of the epoch, got {type(schedule).__name__}")
+    val: tuple[list[Row], list[Target]] | None = None
+    if validation is not None:
+        if not isinstance(validation, tuple) or len(validation) != 2:
+            raise InputError("validation must be a pair (X_val, y_val)")
+        vrows = _rows(validation[0], _width(model, "nin"), "validation X")
+        val = (vrows, _targets(validation[1], len(vrows), _width(model, "nout"), "validation y"))
+    if schedule is not None:
+        optimizer.lr = schedule(0)  # a bad schedule fails here, before any training
+
+    threshold, label_cut = _cuts(targets, loss, None)
+    forward = _forward_fn(model)
+    rng = random.Random(seed)
+    order = list(range(n))
+    history = History()
+    bar = _progress(epochs, progress)
+    try:
+        for epoch in range(epochs):
+            if schedule is not None:
+                optimizer.lr = schedule(epoch)
+            if shuffle and size < n:
+                rng.shuffle(order)
+            total, hits = 0.0, 0
+            for step, start in enumerate(range(0, n, size)):
+                idx = order[start : start + size]
+                yb = [targets[i] for i in idx]
+                try:
+                    value, outs = train_step(forward, params, optimizer, loss, [rows[i] for i in idx], yb, l2)
+                except _NotFinite as e:
+                    steps = (n + size - 1) // size
+                    raise DivergedError(
+                        f"training diverged at epoch {epoch + 1} of {epochs}, step {step + 1} of {steps}: "
+                        f"{e.what}; the parameters are as before that step (try a smaller learning rate)",
+                        epoch + 1, step + 1, history,
+                    ) from None  # fmt: skip
+                total += value * len(idx)
+                hits += _correct(outs, yb, threshold, label_cut)
+                history.steps += 1
+            history.loss.append(total / n)
+            history.accuracy.append(hits / n)
+            if val is not None:
+                vl, va = evaluate(model, val[0], val[1], loss)
+                history.val_loss.append(vl)
+                history.val_accuracy.append(va)
+            if bar is not None:
+                bar.set_postfix(loss=f"{history.loss[-1]:.4g}", acc=f"{history.accuracy[-1]:.3f}", refresh=False)
+                bar.update(1)
+            if target_loss is not None and history.loss[-1] <= target_loss:
+                history.stopped_early = True
+                break
+    finally:
+        if bar is not None:
+            bar.close()
+    return history

@@ -4,11 +4,12 @@ import math
 import random
 
 import pytest
-from render_helpers import need_dot, svg_classes
 
 import autograd
 from autograd import Value
 from autograd.explain import local_formula, paths, steps
+
+from .render_helpers import need_dot, svg_classes
 
 
 def sigmoid_neuron():

@@ -6,10 +6,11 @@ import sys
 import textwrap
 
 import pytest
-from render_helpers import need_dot, node_texts, svg_classes
 
 from autograd import Value, dot
 from autograd.viz import GraphvizMissingError, draw, role, save, to_dot
+
+from .render_helpers import need_dot, node_texts, svg_classes
 
 HEAD = """digraph {
   rankdir=LR
@@ -79,7 +80,9 @@ def test_edge_width_follows_the_gradient_sent_back():
 def test_colour_by_grad_fills_the_largest_gradient_darkest():
     _a, _b, c = product()
     text = to_dot(c, color_by="grad")
-    assert 'n0 [label="{a|data 2|grad -3}" shape=record style=filled fillcolor="#ff8c00"]' in text  # |grad| max
+    assert (
+        'n0 [label="{a|data 2|grad -3}" shape=record style=filled fillcolor="#ff8c00"]' in text
+    )  # |grad| max
     assert 'fillcolor="#ffffff"' not in text  # no zero gradient here
 
 
@@ -160,7 +163,9 @@ def test_to_dot_works_without_graphviz_and_draw_says_what_to_install():
         """
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
-    assert out.startswith("digraph {\nGraphvizMissingError drawing needs the graphviz Python package: pip install graphviz")
+    assert out.startswith(
+        "digraph {\nGraphvizMissingError drawing needs the graphviz Python package: pip install graphviz"
+    )
 
 
 def test_a_missing_dot_program_says_what_to_install(monkeypatch, tmp_path):

@@ -1,0 +1,191 @@
+"""Pictures of models: a network diagram of an MLP, and the computation graph of one neuron.
+
+The network diagram draws each input and each neuron as a circle, layer by layer, and each weight as an
+edge: blue for a positive weight, red for a negative one, thicker for a larger |w|. The neuron graph is
+the real computation graph of ``neuron(x)`` (drawn by `autograd.viz`), with the gradients of a backward
+pass computed aside, so the model's own ``.grad`` values are left as they are.
+
+As in `autograd.viz`, the `graphviz` package is imported only when a picture is rendered (`draw_*`);
+the ``*_dot`` functions need only the standard library.
+
+>>> from nn.layers import MLP
+>>> model = MLP(2, [3, 1], seed=0)
+>>> text = network_dot(model)
+>>> text.count("tooltip="), text.count("shape=circle")      # 2·3 + 3·1 weights; 2 inputs + 4 neurons
+(9, 6)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from autograd import Value
+from autograd.explain import StepThrough
+from autograd.viz import NEGATIVE, POSITIVE, ROLE_COLORS, Rankdir, attrs, escape, graphviz_source, num, to_dot
+
+__all__ = ["draw_network", "draw_neuron", "network_dot", "neuron_dot"]
+
+MAX_WEIGHTS = 2000
+"""Default size limit of a network diagram, in weights (edges)."""
+
+
+def _layers(model: Any) -> list[list[Any]]:
+    """The neurons of a model, layer by layer: an MLP's layers, a Layer's neurons, or one Neuron."""
+    if hasattr(model, "layers"):
+        return [list(layer.neurons) for layer in model.layers]
+    if hasattr(model, "neurons"):
+        return [list(model.neurons)]
+    if hasattr(model, "w"):
+        return [[model]]
+    raise TypeError(f"expected an nn model (MLP, Layer or Neuron), got {type(model).__name__}")
+
+
+def network_dot(
+    model: Any,
+    *,
+    rankdir: Rankdir = "LR",
+    input_names: Sequence[str] | None = None,
+    weight_labels: bool = False,
+    max_weights: int | None = MAX_WEIGHTS,
+) -> str:
+    """A network diagram of `model` (an MLP, a Layer or a Neuron) as DOT text.
+
+    Inputs are blue circles (named `input_names`, default x1, x2, ...); each neuron a circle showing its
+    activation and bias, the output layer green; each weight an edge, blue if w > 0, red if w < 0, as
+    thick as |w| relative to the largest. `weight_labels` writes each weight on its edge (small models).
+
+    >>> from nn.layers import Neuron
+    >>> n = Neuron(2, activation="tanh", seed=0)
+    >>> n.w[0].data, n.w[1].data = 0.5, -1.0
+    >>> print(network_dot(n))
+    digraph {
+      rankdir=LR
+      splines=line
+      nodesep=0.2
+      ranksep=1.4
+      node [fontname="Helvetica" fontsize=10]
+      label="edges are weights: blue w > 0, red w < 0, width ∝ |w|"
+      fontname="Helvetica"
+      fontsize=10
+      subgraph inputs { rank=same
+        x1 [label="x1" shape=circle style=filled fillcolor="#cfe2ff" width=0.5]
+        x2 [label="x2" shape=circle style=filled fillcolor="#cfe2ff" width=0.5]
+        x1 -> x2 [style=invis]
+      }
+      subgraph layer0 { rank=same
+        L0_0 [label="tanh\\nb 0" shape=circle style=filled fillcolor="#c7f0d2" width=0.7 fixedsize=true]
+      }
+      x1 -> L0_0 [color="#1f77b4" penwidth=1.80 tooltip="w = 0.5"]
+      x2 -> L0_0 [color="#d62728" penwidth=3.40 tooltip="w = -1"]
+    }
+    """
+    if rankdir not in ("LR", "TB"):
+        raise ValueError(f"rankdir must be 'LR' (left to right) or 'TB' (top to bottom), got {rankdir!r}")
+    layers = _layers(model)
+    nin = len(layers[0][0].w)
+    names = [f"x{i + 1}" for i in range(nin)] if input_names is None else list(input_names)
+    if len(names) != nin:
+        raise ValueError(f"input_names has {len(names)} names, but the model takes {nin} inputs")
+    n_weights = sum(len(n.w) for layer in layers for n in layer)
+    if max_weights is not None and n_weights > max_weights:
+        raise ValueError(
+            f"the model has {n_weights:,} weights, more than max_weights={max_weights}: a diagram that size "
+            "cannot be read. Draw a smaller model or one layer (network_dot(model.layers[0])), or pass "
+            f"max_weights={n_weights} (or None) to draw it anyway"
+        )
+    largest = max(
+        (abs(w.data) for layer in layers for n in layer for w in n.w if math.isfinite(w.data)), default=0.0
+    )
+    lines = [
+        "digraph {", f"  rankdir={rankdir}", "  splines=" + ("true" if weight_labels else "line"), "  nodesep=0.2", "  ranksep=1.4",
+        '  node [fontname="Helvetica" fontsize=10]',
+        '  label="edges are weights: blue w > 0, red w < 0, width ∝ |w|"', '  fontname="Helvetica"', "  fontsize=10",
+        "  subgraph inputs { rank=same",
+    ]  # fmt: skip
+    ids = [f"x{i + 1}" for i in range(nin)]
+    for node_id, name in zip(ids, names, strict=True):
+        box = {"label": escape(name), "shape": "circle", "style": "filled", "fillcolor": ROLE_COLORS["input"]}
+        lines.append(f"    {node_id} {attrs(box | {'width': '0.5'})}")
+    lines += _keep_order(ids)
+    edges: list[str] = []
+    for k, layer in enumerate(layers):
+        fill = ROLE_COLORS["output"] if k == len(layers) - 1 else "#ffffff"
+        lines.append(f"  subgraph layer{k} {{ rank=same")
+        new_ids = []
+        for j, neuron in enumerate(layer):
+            node_id = f"L{k}_{j}"
+            new_ids.append(node_id)
+            activation = getattr(neuron, "activation", "")
+            bias = f"\\nb {num(neuron.b.data, 3)}" if getattr(neuron, "b", None) is not None else ""
+            circle = {
+                "label": escape(activation) + bias,
+                "shape": "circle",
+                "style": "filled",
+                "fillcolor": fill,
+            }
+            lines.append(f"    {node_id} {attrs(circle | {'width': '0.7', 'fixedsize': 'true'})}")
+            for src, w in zip(ids, neuron.w, strict=True):
+                t = abs(w.data) / largest if largest > 0 and math.isfinite(w.data) else 0.0
+                edge = {"color": POSITIVE if w.data >= 0 else NEGATIVE, "penwidth": f"{0.2 + 3.2 * t:.2f}"}
+                edge["tooltip"] = f"w = {num(w.data)}"
+                if weight_labels:
+                    edge |= {"label": num(w.data, 2), "fontsize": "8"}
+                edges.append(f"  {src} -> {node_id} {attrs(edge)}")
+        lines += _keep_order(new_ids)
+        ids = new_ids
+    return "\n".join([*lines, *edges, "}"])
+
+
+def _keep_order(ids: list[str]) -> list[str]:
+    """Close a rank: invisible edges keep its nodes in order (x1 above x2, ...), as dot may swap them."""
+    chain = [f"    {' -> '.join(ids)} [style=invis]"] if len(ids) > 1 else []
+    return [*chain, "  }"]
+
+
+def draw_network(model: Any, **options: Any) -> Any:
+    """The network diagram of `model` as a `graphviz.Source` (inline SVG in Jupyter); see `network_dot`.
+
+    >>> from nn.layers import MLP
+    >>> draw_network(MLP(2, [4, 4, 1], seed=0))          # doctest: +SKIP
+    """
+    return graphviz_source(network_dot(model, **options))
+
+
+def _neuron_graph(neuron: Any, x: Sequence[float] | None) -> tuple[Value, list[Value]]:
+    if not hasattr(neuron, "w"):
+        raise TypeError(f"expected an nn Neuron, got {type(neuron).__name__}")
+    nin = len(neuron.w)
+    xs = [1.0] * nin if x is None else list(x)
+    if len(xs) != nin:
+        raise ValueError(f"the neuron takes {nin} inputs, got {len(xs)}")
+    inputs = [xi if isinstance(xi, Value) else Value(float(xi), f"x{i + 1}") for i, xi in enumerate(xs)]
+    return neuron(inputs), inputs
+
+
+def neuron_dot(
+    neuron: Any, x: Sequence[float] | None = None, *, rankdir: Rankdir = "LR", show_grad: bool = True
+) -> str:
+    """The computation graph of ``neuron(x)`` as DOT text: inputs (x1, x2, ... default 1.0), weights and
+    bias (parameters), the `dot` node, the activation. Grads are those of a backward pass from the
+    neuron's output, computed aside: the neuron's own ``.grad`` values are not changed.
+
+    >>> from nn.layers import Neuron
+    >>> n = Neuron(2, activation="tanh", seed=0)
+    >>> text = neuron_dot(n, [0.5, -1.0])
+    >>> text.count("shape=record"), 'n5op [label="dot"]' in text, 'label="tanh"' in text
+    (7, True, True)
+    """
+    out, _ = _neuron_graph(neuron, x)
+    grads = StepThrough(out).grads if show_grad else None
+    return to_dot(out, rankdir=rankdir, show_grad=show_grad, params=neuron.parameters(), grads=grads)
+
+
+def draw_neuron(neuron: Any, x: Sequence[float] | None = None, **options: Any) -> Any:
+    """The graph of one neuron as a `graphviz.Source`; see `neuron_dot`.
+
+    >>> from nn.layers import Neuron
+    >>> draw_neuron(Neuron(3, activation="sigmoid", seed=0), [1.0, 2.0, 3.0])     # doctest: +SKIP
+    """
+    return graphviz_source(neuron_dot(neuron, x, **options))

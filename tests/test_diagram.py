@@ -1,0 +1,96 @@
+"""nn.diagram: network diagrams of MLPs and the graph of one neuron."""
+
+import re
+
+import pytest
+
+from nn.diagram import draw_network, draw_neuron, network_dot, neuron_dot
+from nn.layers import MLP, Layer, Neuron
+
+from .render_helpers import need_dot, node_texts, svg_classes
+
+
+def edges(text):
+    """(source, target, colour, width) of each weight edge."""
+    pattern = r'  (\w+) -> (\w+) \[color="(#\w+)" penwidth=([\d.]+)'
+    return [(s, t, c, float(w)) for s, t, c, w in re.findall(pattern, text)]
+
+
+def test_weights_are_edges_coloured_by_sign_and_as_thick_as_their_size():
+    model = MLP(2, [2, 1], seed=0)
+    (n1, n2), (out,) = model.layers[0].neurons, model.layers[1].neurons
+    n1.w[0].data, n1.w[1].data, n2.w[0].data, n2.w[1].data = 2.0, -1.0, 0.5, 0.0
+    out.w[0].data, out.w[1].data = -2.0, 1.0
+    # width = 0.2 + 3.2 |w| / max |w|, max |w| = 2; blue for w >= 0, red for w < 0
+    assert edges(network_dot(model)) == [
+        ("x1", "L0_0", "#1f77b4", 3.4),  # w = 2: the widest
+        ("x2", "L0_0", "#d62728", 1.8),  # w = -1: 0.2 + 1.6
+        ("x1", "L0_1", "#1f77b4", 1.0),  # w = 0.5: 0.2 + 0.8
+        ("x2", "L0_1", "#1f77b4", 0.2),  # w = 0: the thinnest
+        ("L0_0", "L1_0", "#d62728", 3.4),  # w = -2
+        ("L0_1", "L1_0", "#1f77b4", 1.8),  # w = 1
+    ]
+
+
+def test_neurons_show_activation_and_bias_and_the_output_layer_is_green():
+    model = MLP(2, [3, 1], activation="tanh", output_activation="sigmoid", seed=0)
+    model.layers[1].neurons[0].b.data = 0.25
+    text = network_dot(model, input_names=["age", "income"])
+    assert 'x1 [label="age"' in text and 'x2 [label="income"' in text
+    assert text.count('label="tanh\\nb 0"') == 3
+    assert 'L1_0 [label="sigmoid\\nb 0.25" shape=circle style=filled fillcolor="#c7f0d2"' in text
+
+
+def test_a_layer_and_a_neuron_can_be_drawn_too():
+    assert len(edges(network_dot(Layer(3, 2, seed=0)))) == 6
+    assert len(edges(network_dot(Neuron(4, seed=0)))) == 4
+    assert "b " not in network_dot(Neuron(2, bias=False, seed=0)).split("label=")[3]
+
+
+def test_a_big_network_is_refused_with_advice():
+    model = MLP(50, [50, 1], seed=0)
+    with pytest.raises(ValueError, match=r"2,550 weights, more than max_weights=2000.*model.layers\[0\]"):
+        network_dot(model)
+    assert len(edges(network_dot(model, max_weights=None))) == 2550
+
+
+def test_bad_arguments():
+    with pytest.raises(TypeError, match="expected an nn model"):
+        network_dot(3.0)
+    with pytest.raises(ValueError, match="input_names has 1 names, but the model takes 2 inputs"):
+        network_dot(MLP(2, [1], seed=0), input_names=["a"])
+    with pytest.raises(ValueError, match="rankdir must be"):
+        network_dot(MLP(2, [1], seed=0), rankdir="BT")
+    with pytest.raises(ValueError, match="the neuron takes 2 inputs, got 3"):
+        neuron_dot(Neuron(2, seed=0), [1, 2, 3])
+
+
+def test_the_graph_of_a_neuron_leaves_its_grads_alone():
+    n = Neuron(2, activation="tanh", seed=0)
+    n.w[0].data, n.w[1].data, n.b.data = 0.5, -1.0, 0.25
+    n.w[0].grad = 123.0
+    text = neuron_dot(n, [2.0, 1.0])  # z = 0.5·2 - 1·1 + 0.25 = 0.25
+    assert n.w[0].grad == 123.0 and n.w[1].grad == 0.0
+    # dtanh/dw1 = (1 - tanh²(0.25)) x1 = 0.940015 × 2 = 1.88003, dtanh/dx1 = 0.940015 × w1 = 0.470007
+    assert 'label="{w1|data 0.5|grad 1.88}" shape=record style=filled fillcolor="#ffe8a3"' in text
+    assert 'label="{x1|data 2|grad 0.47}" shape=record style=filled fillcolor="#cfe2ff"' in text
+
+
+def test_rendered_neuron_svg_has_the_expected_nodes():
+    need_dot()
+    svg = draw_neuron(Neuron(3, activation="sigmoid", seed=0), [1.0, -2.0, 0.5]).pipe(format="svg")
+    parts = svg_classes(svg)
+    assert (
+        len(parts["node"]) == 3 + 3 + 1 + 2 + 2
+    )  # w1..w3, x1..x3, b; dot box and oval; sigmoid box and oval
+    texts = {t for g in parts["node"] for t in node_texts(g)}
+    assert {"w3", "x3", "b", "dot", "sigmoid"} <= texts
+
+
+def test_rendered_network_svg_has_a_circle_per_unit_and_an_edge_per_weight():
+    need_dot()
+    svg = draw_network(MLP(2, [4, 4, 1], seed=0), weight_labels=True).pipe(format="svg")
+    parts = svg_classes(svg)
+    assert len(parts["node"]) == 2 + 4 + 4 + 1
+    visible = [g for g in parts["edge"] if any(e.get("stroke") != "transparent" for e in g)]
+    assert len(visible) == 2 * 4 + 4 * 4 + 4 * 1

@@ -1,0 +1,28 @@
+"""The benchmark suite runs (a smoke configuration of seconds), so its code cannot rot. No timing asserts."""
+
+import pytest
+
+pytest.importorskip("micrograd", reason="the benchmark peer micrograd is a bench-only dependency")
+
+
+def test_smoke_run_checks_engines_agree_and_writes_results(tmp_path):
+    from benchmarks.run import Config, run
+
+    res = run(Config.preset("smoke"), tmp_path)
+    assert (tmp_path / "latest.json").exists() and "| target |" in (tmp_path / "latest.md").read_text()
+    for loss in ("squared", "hinge"):
+        for check in res["moons"][loss]["checks"].values():  # every engine computed the floor's loss
+            assert check["loss_diff"] <= 1e-12 and check["max_weight_diff"] <= 1e-12
+    assert {t["target"].split(":")[0] for t in res["targets"]} >= {"moons step", "memory per op node (tracemalloc)"}
+
+
+def test_floor_chain_matches_chainrule():
+    from autograd import Value
+    from benchmarks import floor
+
+    x = Value(0.3)
+    y = x
+    for _ in range(20):
+        y = (y * 0.5 + 0.1).tanh()
+    y.backward()
+    assert floor.chain(0.3, 20) == (y.data, x.grad)

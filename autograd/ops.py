@@ -155,7 +155,13 @@ def _ieee_pow(x: float, y: float) -> float:
 def _ieee_power(a: float, n: float) -> float:
     try:
         return power(a, n)
-    except ZeroDivisionError:
+    except ZeroDivisionError:  # a is ±0 and n < 0: the same special cases, dividing as IEEE does
+        if n == -0.5:
+            return _ieee_div(1.0, math.sqrt(a))
+        if n == -1.0:
+            return _ieee_div(1.0, a)
+        if n == -2.0:
+            return _ieee_div(1.0, a * a)
         return _ieee_pow(a, n)
     except ValueError:
         return math.nan

@@ -1,0 +1,21 @@
+"""Shared fixtures. PyTorch is a test oracle: present in `make test` (the [torch] extra) and required in CI."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def torch() -> Any:
+    """The torch module; outside CI a missing torch skips the oracle tests, in CI it fails them."""
+    try:
+        import torch as torch_module
+    except ImportError:
+        if os.environ.get("CI") == "true":
+            pytest.fail("PyTorch is the test oracle and must be installed in CI: pip install 'chainrule[torch]'")
+        pytest.skip("PyTorch (the oracle) is not installed: pip install 'chainrule[torch]'")
+    torch_module.set_default_dtype(torch_module.float64)
+    return torch_module

@@ -1,0 +1,204 @@
+"""Every op in the table against PyTorch float64 and against central finite differences."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+
+import autograd
+from autograd import OPS, Value, gradcheck
+from autograd.ops import power
+
+from .oracles import CASES, POW_EXPONENTS, Case, ulp_distance
+
+N_CASES = 400  # random cases per op against PyTorch (0-dim tensors, as a learner would compare)
+
+
+def test_every_op_has_a_case():
+    assert CASES.keys() == OPS.keys()
+
+
+def _ours(fn, xs, g):
+    leaves = [Value(x) for x in xs]
+    out = fn(*leaves)
+    out.backward(g)
+    return out.data, [v.grad for v in leaves]
+
+
+def _theirs(torch, fn, xs, g):
+    leaves = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in xs]
+    out = fn(*leaves)
+    out.backward(torch.tensor(g, dtype=torch.float64))
+    return out.item(), [0.0 if t.grad is None else t.grad.item() for t in leaves]
+
+
+def _compare(name: str, case: Case, fn, xs, g, torch, stats):
+    ours, our_grads = _ours(fn, xs, g)
+    theirs, their_grads = _theirs(torch, fn, xs, g)
+    where = f"{name} at {xs!r} with upstream gradient {g!r}"
+    if case.forward_ulp >= 0:
+        # Arithmetic ops: IEEE correctly rounded on both sides, so equal. Transcendentals: libm here,
+        # PyTorch's kernels there, both within an ulp or two of the true value.
+        assert ulp_distance(ours, theirs) <= case.forward_ulp, f"forward {where}: {ours!r} vs {theirs!r}"
+    else:
+        # n-ary: PyTorch adds in vector lanes, we add left to right; each sum is within n/2 ulp-ish of exact.
+        assert math.isclose(ours, theirs, rel_tol=1e-14, abs_tol=1e-14), f"forward {where}"
+    same_forward = ours == theirs or (math.isnan(ours) and math.isnan(theirs))
+    for i, (a, b) in enumerate(zip(our_grads, their_grads, strict=True)):
+        if (same_forward and case.exact_backward) or case.forward_ulp < 0:
+            # The rule is written in PyTorch's arithmetic order: from equal inputs, equal bits.
+            assert a == b or (math.isnan(a) and math.isnan(b)), f"d/d input {i}, {where}: {a!r} vs {b!r}"
+            stats["exact"] += 1
+        else:
+            # The forward (or tanh's fused multiply-add) differs by an ulp or two; a rule that uses `out`
+            # carries that difference, amplified at most by 1/(1 - out) ≈ e^10 on these domains.
+            assert math.isclose(a, b, rel_tol=1e-11, abs_tol=1e-300), f"d/d input {i}, {where}: {a!r} vs {b!r}"
+            stats["close"] += 1
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_op_agrees_with_pytorch(name, torch):
+    case = CASES[name]
+    rng = random.Random(f"pytorch-{name}")
+    stats = {"exact": 0, "close": 0}
+    for _ in range(N_CASES):
+        xs, fn = case.sample(rng), case.fn
+        if name == "**":
+            n = rng.choice(POW_EXPONENTS)
+            xs = [abs(xs[0]) + 0.01] if n != int(n) or n < 0 else xs
+            fn = lambda a, n=n: a**n  # noqa: E731
+        _compare(name, case, fn, xs, rng.uniform(-3.0, 3.0), torch, stats)
+    if case.forward_ulp == 0 and case.exact_backward:
+        assert stats["close"] == 0
+    if case.exact_backward:  # where only the libm forward differs, most cases still agree to the bit
+        assert stats["exact"] >= stats["close"], stats
+
+
+def test_number_base_to_a_value_power_agrees_with_pytorch(torch):  # rpow: 2 ** x
+    rng = random.Random("rpow")
+    for _ in range(N_CASES):
+        base, x, g = rng.choice([2.0, 0.5, 3.7, 10.0]), rng.uniform(-5.0, 5.0), rng.uniform(-2.0, 2.0)
+        ours, (gx,) = _ours(lambda e: base**e, [x], g)
+        theirs, (tx,) = _theirs(torch, lambda e: torch.pow(base, e), [x], g)
+        assert ulp_distance(ours, theirs) <= 1  # libm pow vs PyTorch's
+        assert math.isclose(gx, tx, rel_tol=1e-14)  # g * (out * log base): out differs by <= 1 ulp
+
+
+SPECIAL = [0.0, -0.0, 1.0, -1.0, 1e-300, -1e-300, 1e300, -1e300, 710.0, -710.0, 1e308, -1e308, 20.0, 21.0]
+
+
+@pytest.mark.parametrize("name", [n for n, op in sorted(OPS.items()) if op.arity == 1])
+def test_unary_ops_at_special_values_match_pytorch(name, torch):
+    """Kinks (relu'(0) = abs'(0) = 0), overflow (inf, not an exception), infinite derivatives (sqrt at 0)."""
+    fns = [CASES[name].fn] if name != "**" else [lambda a, n=n: a**n for n in POW_EXPONENTS]
+    for fn in fns:
+        for x in SPECIAL:
+            try:
+                ours, (gx,) = _ours(fn, [x], 1.0)
+            except (ValueError, ZeroDivisionError):
+                continue  # outside the op's domain: tested in test_value's error tests
+            theirs, (tx,) = _theirs(torch, fn, [x], 1.0)
+            assert ulp_distance(ours, theirs) <= 2, f"{name}({x!r}): {ours!r} vs {theirs!r}"
+            if math.isfinite(tx) and tx != 0.0:
+                assert math.isclose(gx, tx, rel_tol=1e-12), f"{name}'({x!r}): {gx!r} vs {tx!r}"
+            else:  # inf, -inf, nan or zero: the same special value
+                assert gx == tx or (math.isnan(gx) and math.isnan(tx)), f"{name}'({x!r}): {gx!r} vs {tx!r}"
+
+
+def test_square_root_kinds_at_zero_give_infinite_gradients_like_pytorch(torch):
+    for fn in (lambda a: a.sqrt(), lambda a: a**0.5):
+        _, (gx,) = _ours(fn, [0.0], 1.0)
+        _, (tx,) = _theirs(torch, fn, [0.0], 1.0)
+        assert gx == tx == math.inf
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_op_agrees_with_finite_differences(name):
+    """No PyTorch needed: the suite still checks every rule where PyTorch is absent."""
+    case = CASES[name]
+    rng = random.Random(f"fd-{name}")
+    for _ in range(25):
+        xs = case.sample(rng)
+        if name in ("relu", "leaky_relu", "abs"):
+            xs = [x if abs(x) > 1e-3 else 0.5 for x in xs]  # central differences straddle the kink
+        if name == "**":
+            for n in POW_EXPONENTS:
+                gradcheck(lambda a, n=n: a**n, abs(xs[0]) + 0.1, atol=1e-6, rtol=1e-6)
+            continue
+        # eps = 1e-6: truncation error O(eps²·f''') ≈ 1e-12, rounding O(ulp/eps) ≈ 1e-10
+        assert gradcheck(case.fn, *xs, eps=1e-6, atol=1e-6, rtol=1e-6)
+
+
+def test_each_rule_in_three_forms_gives_the_same_number():
+    """The float rule, its IEEE fallback and the Value rule are compiled from one string: same results."""
+    rng = random.Random("three-forms")
+    for name, op in OPS.items():
+        if op.arity is None:
+            continue
+        case = CASES[name]
+        if op.params:
+            op = op.bind(**dict.fromkeys(op.params, 3.0 if name == "**" else 0.1))
+        for _ in range(20):
+            xs = case.sample(rng)
+            out = op.forward(*xs)
+            g = rng.uniform(-2.0, 2.0)
+            fast = op.backward(g, *xs, out)
+            via_values = op.backward_values(g, *[Value(x) for x in xs], Value(out))
+            assert [float(v) for v in via_values] == list(fast), name
+
+
+def test_power_follows_pytorch_special_cases():
+    x = 1.1
+    assert power(x, 2.0) == x * x
+    assert power(x, 3.0) == x * x * x
+    assert power(x, -1.0) == 1.0 / x
+    assert power(x, 0.5) == math.sqrt(x)
+    with pytest.raises(ZeroDivisionError):
+        power(0.0, -1.0)
+    with pytest.raises(ValueError):
+        power(-8.0, 1.0 / 3.0)
+
+
+def test_sigmoid_and_softplus_never_overflow():
+    for x in (1e308, -1e308, 710.0, -710.0, 1e5, -1e5):
+        s = Value(x).sigmoid()
+        sp = Value(x).softplus()
+        assert 0.0 <= s.data <= 1.0
+        assert sp.data >= 0.0 and math.isfinite(sp.data)
+        s.backward()
+        sp.backward()
+
+
+def test_sum_and_dot_are_one_node_each():
+    xs = [Value(float(i)) for i in range(10)]
+    assert len(autograd.topological_order(autograd.sum(xs))) == 11
+    assert len(autograd.topological_order(autograd.dot(xs[:5], xs[5:]))) == 11
+    python_sum = sum(xs)  # Python's sum makes a chain of + nodes, plus the 0 it starts from
+    assert len(autograd.topological_order(python_sum)) == 10 + 10 + 1
+
+
+def test_dot_checks_its_arguments():
+    with pytest.raises(ValueError, match="as many weights as inputs, got 2 weights and 3 inputs"):
+        autograd.dot([Value(1.0), Value(2.0)], [1.0, 2.0, 3.0])
+    with pytest.raises(TypeError, match="dot\\(..., xs\\) must hold Values or numbers, got str"):
+        autograd.dot([Value(1.0)], ["1"])
+    with pytest.raises(TypeError, match="dot bias"):
+        autograd.dot([Value(1.0)], [1.0], bias="b")
+
+
+def test_formulas_are_the_rules_with_unit_gradient():
+    assert OPS["sigmoid"].formula(0) == "(1.0 - out) * out"
+    assert OPS["*"].formula(0) == "b" and OPS["*"].formula(1) == "a"
+    assert OPS["tanh"].formula(0) == "1.0 - out * out"
+    assert [OPS["dot"].formula(i, 5) for i in range(5)] == ["x1", "x2", "w1", "w2", "1"]
+    with pytest.raises(TypeError, match="needs n"):
+        OPS["sum"].formula(0)
+
+
+def test_bound_ops_are_cached_and_show_their_metadata():
+    a = OPS["**"].bind(n=2.0)
+    assert OPS["**"].bind(n=2) is a
+    assert repr(a) == "Op('**', n=2.0)"
+    assert a.params == {"n": 2.0}

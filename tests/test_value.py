@@ -1,0 +1,139 @@
+"""Value: construction, operators, comparisons, errors that name what was wrong, detach, zero_grad."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from autograd import Value
+
+
+@pytest.mark.parametrize("bad", ["2", None, [1.0], 1j, {"a": 1}])
+def test_value_rejects_non_real_data_naming_the_type(bad):
+    with pytest.raises(TypeError, match=f"got {type(bad).__name__}"):
+        Value(bad)
+
+
+def test_value_stores_floats():
+    assert type(Value(3).data) is float and Value(3).data == 3.0
+    assert type(Value(3).grad) is float and Value(3).grad == 0.0
+    with pytest.raises(TypeError, match="label must be a str"):
+        Value(1.0, label=3)
+
+
+@pytest.mark.parametrize("op", ["+", "-", "*", "/", "**"])
+def test_foreign_operands_raise_pythons_own_type_error(op):
+    with pytest.raises(TypeError, match="unsupported operand|can't multiply sequence"):  # Python's words
+        eval(f"Value(1) {op} 'x'")  # noqa: S307 -- our own test expression
+    with pytest.raises(TypeError, match="Value"):  # Python's message: str's own, naming Value
+        eval(f"'x' {op} Value(1)")  # noqa: S307
+
+
+def test_numbers_on_either_side_become_constants():
+    x = Value(3.0)
+    assert [(2 + x).data, (x + 2).data, (2 - x).data, (x - 2).data] == [5.0, 5.0, -1.0, 1.0]
+    assert [(2 * x).data, (x / 2).data, (6 / x).data, (2**x).data, (x**2).data] == [6.0, 1.5, 2.0, 8.0, 9.0]
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "message"),
+    [
+        (lambda: Value(0.0).log(), ValueError, "log needs a positive input, got 0.0"),
+        (lambda: Value(-1.0).log(), ValueError, "log needs a positive input, got -1.0"),
+        (lambda: Value(-4.0).sqrt(), ValueError, "sqrt needs a non-negative input, got -4.0"),
+        (lambda: Value(-2.0) ** Value(0.5), ValueError, r"-2.0 \*\* 0.5: with a Value exponent the base must be >= 0"),
+        (lambda: (-2.0) ** Value(2.0), ValueError, "with a Value exponent the base must be >= 0"),
+        (lambda: Value(-8.0) ** (1 / 3), ValueError, "a negative base needs a whole exponent"),
+        (lambda: Value(1.0) / 0, ZeroDivisionError, r"division by zero: 1.0 / 0.0"),
+        (lambda: 1.0 / Value(0.0), ZeroDivisionError, r"division by zero: 1.0 / 0.0"),
+        (lambda: Value(0.0) ** -1, ZeroDivisionError, r"0.0 \*\* -1.0"),
+        (lambda: Value(0.0) ** Value(-1.0), ZeroDivisionError, r"0.0 \*\* -1.0"),
+    ],
+)
+def test_domain_errors_take_pythons_exception_and_name_the_op_and_value(make, error, message):
+    with pytest.raises(error, match=message):
+        make()
+
+
+def test_python_itself_raises_the_same_types():  # the convention we follow
+    with pytest.raises(ValueError):
+        math.log(0.0)
+    with pytest.raises(ValueError):
+        math.sqrt(-1.0)
+    with pytest.raises(ZeroDivisionError):
+        1.0 / 0.0  # noqa: B018
+    with pytest.raises(ZeroDivisionError):
+        0.0**-1  # noqa: B018
+
+
+def test_overflow_gives_infinity_as_floats_and_pytorch_do():
+    assert Value(1000.0).exp().data == math.inf
+    assert (Value(1e200) ** 2).data == math.inf
+    assert (Value(1e308) * 10).data == math.inf
+
+
+def test_comparisons_look_at_data_and_equality_is_identity():
+    a, b = Value(1.0), Value(1.0)
+    assert a < 2 and a <= b and b >= a and not a > b and Value(3.0) > a
+    assert a != b and a == a  # noqa: PLR0124
+    assert len({a, b}) == 2 and {a: 1}[a] == 1
+    with pytest.raises(TypeError):
+        a < "x"  # noqa: B015
+    assert sorted([Value(3.0), Value(1.0), Value(2.0)])[0].data == 1.0
+    assert float(Value(2.5)) == 2.5
+
+
+def test_repr_reads_like_micrograds():
+    assert repr(Value(2.0)) == "Value(data=2.0, grad=0.0)"
+    assert repr(Value(2.0, "w")) == "Value(data=2.0, grad=0.0, label='w')"
+
+
+def test_detach_makes_a_leaf_gradients_do_not_flow_through():
+    x = Value(3.0)
+    y = x * x.detach()  # d/dx treats the detached copy as a constant
+    y.backward()
+    assert x.grad == 3.0
+    assert x.detach().inputs == () and x.detach().op is None
+
+
+def test_zero_grad_clears_the_whole_graph():
+    a, b = Value(2.0), Value(3.0)
+    c = (a * b).tanh()
+    c.backward()
+    c.zero_grad()
+    assert [v.grad for v in (a, b, c)] == [0.0, 0.0, 0.0]
+
+
+def test_unary_plus_and_abs():
+    x = Value(-2.0)
+    assert (+x) is x
+    y = abs(x)
+    y.backward()
+    assert y.data == 2.0 and x.grad == -1.0
+
+
+def test_leaky_relu_slope_must_be_a_number():
+    with pytest.raises(TypeError, match="slope must be a number"):
+        Value(1.0).leaky_relu("0.1")
+    assert Value(-2.0).leaky_relu(0.25).data == -0.5
+
+
+def test_micrograd_readme_example_gives_its_published_numbers():
+    """micrograd's README, unchanged but for the import; published: 24.7041, 138.8338, 645.5773."""
+    a = Value(-4.0)
+    b = Value(2.0)
+    c = a + b
+    d = a * b + b**3
+    c += c + 1
+    c += 1 + c + (-a)
+    d += d * 2 + (b + a).relu()
+    d += 3 * d + (b - a).relu()
+    e = c - d
+    f = e**2
+    g = f / 2.0
+    g += 10.0 / f
+    assert f"{g.data:.4f}" == "24.7041"
+    g.backward()
+    assert f"{a.grad:.4f}" == "138.8338"
+    assert f"{b.grad:.4f}" == "645.5773"

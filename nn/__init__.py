@@ -11,15 +11,46 @@ if not getattr(_autograd, "__chainrule__", False):
         "environment: python3 -m venv .venv && .venv/bin/pip install chainrule"
     )
 
+from .bridge import from_torch, to_torch
 from .layers import ACTIVATIONS, INITS, MLP, InputError, Layer, Neuron
 from .losses import LOSSES, binary_cross_entropy_with_logits, half_mse, hinge, l2_penalty, mse, squared_error
 from .module import Module
 from .optim import SGD, Adam, ConjugateGradient, ConstantLR, LinearDecay, Optimizer, StepDecay
+from .persist import ModelFileError, load, save
 from .train import DivergedError, History, accuracy, evaluate, fit, predict, train_step
 
 __all__ = [
-    "ACTIVATIONS", "INITS", "LOSSES", "MLP", "SGD", "Adam", "ConjugateGradient", "ConstantLR", "DivergedError",
-    "History", "InputError", "Layer", "LinearDecay", "Module", "Neuron", "Optimizer", "StepDecay", "accuracy",
-    "binary_cross_entropy_with_logits", "evaluate", "fit", "half_mse", "hinge", "l2_penalty", "mse", "predict",
-    "squared_error", "train_step",
+    "ACTIVATIONS",
+    "INITS",
+    "LOSSES",
+    "MLP",
+    "SGD",
+    "Adam",
+    "ConjugateGradient",
+    "ConstantLR",
+    "DivergedError",
+    "History",
+    "InputError",
+    "Layer",
+    "LinearDecay",
+    "ModelFileError",
+    "Module",
+    "Neuron",
+    "Optimizer",
+    "StepDecay",
+    "accuracy",
+    "binary_cross_entropy_with_logits",
+    "evaluate",
+    "fit",
+    "from_torch",
+    "half_mse",
+    "hinge",
+    "l2_penalty",
+    "load",
+    "mse",
+    "predict",
+    "save",
+    "squared_error",
+    "to_torch",
+    "train_step",
 ]  # fmt: skip

@@ -21,15 +21,13 @@ T = TypeVar("T")
 U = TypeVar("U")
 
 
-def _check(
-    n: object, noise: object, seed: object, least: int = 1, noise_name: str = "noise"
-) -> tuple[int, float, random.Random]:
+def _check(n: object, noise: object, seed: object, least: int = 1) -> tuple[int, float, random.Random]:
     if isinstance(n, bool) or not isinstance(n, int):
         raise TypeError(f"n must be an int, got {type(n).__name__}: {n!r}")
     if n < least:
         raise ValueError(f"n must be at least {least}, got {n}")
     if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not (math.isfinite(noise) and float(noise) >= 0):
-        raise ValueError(f"{noise_name} must be a finite number >= 0, got {noise!r}")
+        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise TypeError(f"seed must be an int, got {type(seed).__name__}: {seed!r}")
     return n, float(noise), random.Random(seed)
@@ -114,15 +112,15 @@ def spirals(n: int = 100, noise: float = 0.1, arms: int = 2, seed: int = 0) -> D
     return _finish(points, noise, rng)
 
 
-def blobs(n: int = 100, centers: int = 2, std: float = 0.5, seed: int = 0) -> Dataset:
-    """Gaussian clusters (standard deviation `std`), one class each, centred evenly on a circle of radius 2
+def blobs(n: int = 100, noise: float = 0.5, centers: int = 2, seed: int = 0) -> Dataset:
+    """Gaussian clusters (standard deviation `noise`), one class each, centred evenly on a circle of radius 2
     turned by a seeded angle.
 
-    >>> X, y = blobs(60, centers=3, std=0.1)
+    >>> X, y = blobs(60, noise=0.1, centers=3)
     >>> [y.count(c) for c in range(3)]
     [20, 20, 20]
     """
-    n, std, rng = _check(n, std, seed, least=2, noise_name="std")
+    n, std, rng = _check(n, noise, seed, least=2)
     if isinstance(centers, bool) or not isinstance(centers, int) or centers < 2:
         raise ValueError(f"centers must be an int >= 2, got {centers!r}")
     turn = rng.uniform(0.0, 2 * math.pi)

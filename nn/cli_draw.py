@@ -1,0 +1,160 @@
+"""`chainrule draw`: draw any expression of named scalars after a backward pass.
+
+    chainrule draw "tanh(w*x + b)" w=0.5 x=2 b=-1 -o graph.svg
+
+The expression is parsed by `autograd.expression` (numbers, names, + - * / ** and the engine's
+functions; never `eval`). ``--steps`` prints the backward pass one node at a time, ``--paths NAME`` the
+paths from NAME to the result. The format follows the output's suffix: .svg, .png, .pdf (these need
+Graphviz), or .dot/.gv for DOT text, which needs nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+from autograd import topological_order, viz
+from autograd.explain import paths, steps
+from autograd.expression import ExpressionError, parse
+
+__all__ = ["add_parser", "draw_command"]
+
+
+def _assignment(text: str) -> tuple[str, float]:
+    """NAME=NUMBER, as argparse's type for the assignments."""
+    name, sep, number = text.partition("=")
+    name = name.strip()
+    if not sep or not name.isidentifier():
+        raise argparse.ArgumentTypeError(f"expected NAME=NUMBER such as w=0.5, got {text!r}")
+    try:
+        value = float(number)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"the value of {name} must be a number, got {number!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"the value of {name} must be a finite number, got {number!r}")
+    return name, value
+
+
+def _names(text: str) -> list[str]:
+    return [n.strip() for n in text.split(",") if n.strip()]
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Register `chainrule draw` on an argparse subparsers object; `func` is `draw_command`.
+
+    >>> parser = argparse.ArgumentParser(prog="chainrule")
+    >>> _ = add_parser(parser.add_subparsers(dest="command"))
+    >>> args = parser.parse_args(["draw", "tanh(w*x + b)", "w=0.5", "x=2", "b=-1", "-o", "g.png"])
+    >>> args.expression, args.values, args.output.name
+    ('tanh(w*x + b)', [('w', 0.5), ('x', 2.0), ('b', -1.0)], 'g.png')
+    """
+    p: argparse.ArgumentParser = subparsers.add_parser(
+        "draw",
+        help="draw an expression of named scalars, with its gradients",
+        description='Build the graph of an expression such as "tanh(w*x + b)" from NAME=NUMBER values, run a '
+        "backward pass and draw it (data and grad on every node). Expressions may use numbers, names, "
+        "+ - * / **, parentheses and the functions exp, log, sqrt, tanh, sigmoid, relu, softplus, sin, cos, "
+        "abs, leaky_relu(x, slope).",
+        epilog='example: chainrule draw "tanh(w*x + b)" w=0.5 x=2 b=-1 -o graph.svg --steps',
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    p.add_argument("expression", help="the expression, quoted")
+    p.add_argument("values", nargs="*", type=_assignment, metavar="NAME=NUMBER", help="a value for each name")
+    p.add_argument("-o", "--output", type=Path, default=Path("graph.svg"),
+                   help="the file to write: .svg, .png, .pdf or .dot/.gv (DOT text, no Graphviz needed)")  # fmt: skip
+    p.add_argument("--rankdir", choices=["LR", "TB"], default="LR", help="left to right or top to bottom")
+    p.add_argument("--no-grad", action="store_true", help="show data only, no gradients")
+    p.add_argument("--params", type=_names, default=[], metavar="NAMES",
+                   help="comma-separated names to colour as parameters (the others are inputs)")  # fmt: skip
+    p.add_argument("--color-by", choices=["role", "grad", "none"], default="role",
+                   help="fill nodes by role (with a legend), by |grad|, or not at all")  # fmt: skip
+    p.add_argument(
+        "--grad-width", action="store_true", help="draw each edge as thick as the gradient it carries"
+    )
+    p.add_argument("--steps", action="store_true", help="print the backward pass, one node at a time")
+    p.add_argument("--paths", metavar="NAME", help="print every path from NAME to the result, and their sum")
+    p.set_defaults(func=draw_command, parser=p)
+    return p
+
+
+def draw_command(args: argparse.Namespace) -> int:
+    """Run `chainrule draw`: parse, evaluate, backward, draw; 2 for a usage error, 1 if drawing fails.
+
+    >>> import tempfile, os
+    >>> parser = argparse.ArgumentParser(prog="chainrule")
+    >>> _ = add_parser(parser.add_subparsers(dest="command"))
+    >>> out = os.path.join(tempfile.mkdtemp(), "g.dot")
+    >>> args = parser.parse_args(["draw", "x * y + x", "x=2", "y=5", "-o", out, "--paths", "x"])
+    >>> draw_command(args)                                         # doctest: +ELLIPSIS
+    dL/dx: 2 paths from x to L; each contributes the product of the local derivatives along it
+    ...
+      sum over paths = 6; the backward pass gives dL/dx = 6
+    wrote .../g.dot
+    0
+    """
+    parser: argparse.ArgumentParser = args.parser
+    values: dict[str, float] = {}
+    for name, value in args.values:
+        if name in values:
+            parser.error(f"{name} is given twice")
+        values[name] = value
+    try:
+        expr = parse(args.expression)
+    except ExpressionError as e:
+        parser.error(str(e))
+    unused = [n for n in values if n not in expr.names]
+    if unused:
+        parser.error(
+            f"{', '.join(unused)} given but not used in {args.expression!r} (it uses: {', '.join(expr.names) or 'no names'})"
+        )
+    unknown = [n for n in args.params if n not in expr.names]
+    if unknown:
+        parser.error(f"--params names {', '.join(unknown)}, which {args.expression!r} does not use")
+    if args.paths is not None and args.paths not in expr.names:
+        parser.error(
+            f"--paths {args.paths}: {args.expression!r} uses no name {args.paths} (it uses: {', '.join(expr.names)})"
+        )
+    suffix = args.output.suffix.lower()
+    if suffix not in (".svg", ".png", ".pdf", ".dot", ".gv"):
+        parser.error(
+            f"cannot tell the format from {str(args.output)!r}: end the name in .svg, .png, .pdf, .dot or .gv"
+        )
+    try:
+        root = expr.evaluate(values)
+    except ExpressionError as e:
+        parser.error(str(e))
+    root.backward()
+    leaves = {v.label: v for v in _leaves(root)}
+    if args.steps:
+        print(steps(root))
+    if args.paths is not None:
+        print(paths(leaves[args.paths], root))
+    color_by = None if args.color_by == "none" else args.color_by
+    options = {
+        "rankdir": args.rankdir, "show_grad": not args.no_grad, "color_by": color_by,
+        "grad_width": args.grad_width, "params": [leaves[n] for n in args.params if n in leaves],
+        "legend": color_by is not None or args.grad_width,
+    }  # fmt: skip
+    try:
+        written = viz.save(root, args.output, **options)
+    except viz.GraphvizMissingError as e:
+        print(
+            f"chainrule draw: {e}; or write DOT text instead: -o {args.output.with_suffix('.dot')}",
+            file=sys.stderr,
+        )
+        return 1
+    except ValueError as e:  # the graph is over the size limit
+        print(f"chainrule draw: {e}", file=sys.stderr)
+        return 1
+    except OSError as e:
+        print(f"chainrule draw: cannot write {str(args.output)!r}: {e.strerror or e}", file=sys.stderr)
+        return 1
+    print(f"wrote {written}")
+    return 0
+
+
+def _leaves(root: Any) -> list[Any]:
+    return [v for v in topological_order(root) if v.op is None and v.label]

@@ -23,7 +23,7 @@ if _os.path.isdir(_os.path.join(_os.path.dirname(__file__), "numpy")):  # HIPS a
         "python3 -m venv .venv && .venv/bin/pip install chainrule"
     )
 
-from . import ops
+from . import explain, expression, ops, viz
 from .check import gradcheck
 from .compiled import Compiled, compile
 from .functional import grad, hessian, value_and_grad
@@ -31,9 +31,11 @@ from .graph import backward, topological_order
 from .modes import DataDependentError, detect_anomaly, is_anomaly_enabled, is_grad_enabled, no_grad, tracing
 from .ops import OPS, Op
 from .value import Operand, Value, dot, sum
+from .viz import draw, to_dot
 
 __all__ = [
-    "OPS", "Compiled", "DataDependentError", "Op", "Operand", "Value", "backward", "compile", "detect_anomaly", "dot", "grad", "gradcheck", "hessian",
-    "is_anomaly_enabled", "is_grad_enabled", "no_grad", "ops", "sum", "topological_order", "tracing", "value_and_grad",
+    "OPS", "Compiled", "DataDependentError", "Op", "Operand", "Value", "backward", "compile", "detect_anomaly", "dot",
+    "draw", "explain", "expression", "grad", "gradcheck", "hessian", "is_anomaly_enabled", "is_grad_enabled", "no_grad",
+    "ops", "sum", "to_dot", "topological_order", "tracing", "value_and_grad", "viz",
 ]  # fmt: skip
 __version__ = "0.1.0"

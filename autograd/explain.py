@@ -214,7 +214,7 @@ def _replay(order: Sequence[Value], root: Value, seed: float) -> dict[Value, flo
     for v in reversed(order):
         if v.op is None:
             continue
-        for x, gx in zip(v.inputs, v.op.vjp(grads[v], v.inputs, v.data), strict=True):
+        for x, gx in zip(v.inputs, v.op.vjp(grads[v], v.inputs, v.data)):  # as the engine: not strict
             grads[x] += gx  # chain rule; += is the total derivative: contributions of all paths add up
     return grads
 
@@ -386,9 +386,13 @@ class StepThrough(Sequence[Step]):
             local = v.op.backward(1.0, *datas, v.data)
             updates = []
             sent = v.op.vjp(upstream, v.inputs, v.data)
-            for i, (x, gx) in enumerate(zip(v.inputs, sent, strict=True)):
+            for i, x in enumerate(v.inputs):
                 before = grads[x]
-                grads[x] += gx  # chain rule; += is the total derivative
+                # As the engine's zip: a rule may return fewer gradients (dot with g = 0 returns none,
+                # as every one would be 0); then nothing is added, and the step shows += 0.
+                gx = sent[i] if i < len(sent) else 0.0
+                if i < len(sent):
+                    grads[x] += gx  # chain rule; += is the total derivative
                 name = self.names[x]
                 updates.append(
                     Update(x, i, name, local_formula(v, i, self.names), local[i], gx, before, grads[x])
@@ -565,8 +569,8 @@ class Paths(Sequence[Path]):
 
         >>> from autograd import Value
         >>> x = Value(3.0, "x"); y = x * x; y.label = "y"
-        >>> paths(x, y).to_dot().count("color=\\"#d62728\\"")     # both edges, and x and y outlined
-        4
+        >>> paths(x, y).to_dot().count("color=\\"#d62728\\"")     # 2 edges in, 1 out; x and y outlined
+        5
         """
         edge_style: dict[tuple[Value, int], viz.Attrs] = {}
         on_path: set[Value] = set()
@@ -574,12 +578,13 @@ class Paths(Sequence[Path]):
             on_path.update(p.nodes)
             for k, pos in enumerate(p.positions):
                 edge_style[p.nodes[k + 1], pos] = {"color": viz.HIGHLIGHT, "penwidth": "2.5"}
+        result_style = {v: {"color": viz.HIGHLIGHT, "penwidth": "2.5"} for v in on_path if v is not self.x}
         value_style = {
             v: {"color": viz.HIGHLIGHT, "penwidth": "2"} for v in (self.x, self.root) if v in on_path
         }
         text = viz.dot_source(
             self.root, self.order, rankdir=rankdir, names=self.names, grads=_replay(self.order, self.root, 1.0),
-            value_style=value_style, edge_style=edge_style,
+            value_style=value_style, edge_style=edge_style, result_style=result_style,
         )  # fmt: skip
         return _with_title(text, self.lines()[:1] + self.lines()[-1:]) if title else text
 

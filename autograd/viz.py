@@ -204,12 +204,19 @@ def dot_source(
     value_style: Mapping[Value, Attrs] | None = None,
     op_style: Mapping[Value, Attrs] | None = None,
     edge_style: Mapping[tuple[Value, int], Attrs] | None = None,
+    result_style: Mapping[Value, Attrs] | None = None,
     legend: bool = False,
 ) -> str:
     """The DOT text for a graph already ordered; the styling hooks serve explanations (step, paths).
 
     `names` overrides labels, `grads` overrides `.grad`, the `*_style` mappings add attributes to a
-    Value's box, to the oval of the op that made a Value, and to the edge into input i of a Value's op.
+    Value's box, to the oval of the op that made a Value, to the edge into input i of a Value's op, and
+    to the edge from that op to the Value.
+
+    >>> from autograd import Value
+    >>> y = Value(2.0, "x").exp()
+    >>> print(dot_source(y, topological_order(y), color_by=None, names={y: "y"}).splitlines()[-4])
+      n1 [label="{y|data 7.389|grad 0}" shape=record]
     """
     index = {v: i for i, v in enumerate(order)}
     grad_of: Mapping[Value, float] = grads if grads is not None else {v: v.grad for v in order}
@@ -251,11 +258,13 @@ def dot_source(
         for k, x in enumerate(v.inputs):
             edge: Attrs = {}
             if grad_width:
-                edge["penwidth"] = _width(abs(sent[v, k]), largest_sent)
+                edge["penwidth"] = _width(abs(sent.get((v, k), 0.0)), largest_sent)  # a rule may send none
             if edge_style is not None and (v, k) in edge_style:
                 edge |= edge_style[v, k]
             lines.append(f"  n{index[x]} -> n{i}op" + (f" {attrs(edge)}" if edge else ""))
         out_edge: Attrs = {"penwidth": _width(abs(grad_of[v]), largest_sent)} if grad_width else {}
+        if result_style is not None and v in result_style:
+            out_edge |= result_style[v]
         lines.append(f"  n{i}op -> n{i}" + (f" {attrs(out_edge)}" if out_edge else ""))
     if legend:
         lines += _legend(color_by, grad_width)

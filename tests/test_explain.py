@@ -227,3 +227,15 @@ def test_a_step_and_the_paths_render():
     assert len(parts["node"]) == 11 + 6  # 11 Values, 6 ops
     svg = paths(v["x"], v["E"]).draw().pipe(format="svg")
     assert len(svg_classes(svg)["node"]) == 17
+
+
+def test_a_dead_relu_sends_zero_and_the_replay_still_matches_backward():
+    w, x = Value(-1.0, "w"), Value(2.0, "x")
+    z = autograd.dot([w], [x])
+    z.label = "z"
+    y = z.relu()  # z = -2 < 0: relu' = 0, so dot's upstream is 0 (its rule may then send nothing)
+    replay = steps(y)
+    y.backward()
+    assert [u.contribution for u in replay[1].updates] == [0.0, 0.0]
+    assert (replay.grads[w], replay.grads[x]) == (w.grad, x.grad) == (0.0, 0.0)
+    assert "dL/dw += dL/dz * ∂z/∂w = 0 * 2 = 0" in str(replay[1])

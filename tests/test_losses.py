@@ -1,0 +1,155 @@
+"""Losses: values and gradients against PyTorch float64 and against formulas derived by hand."""
+
+import math
+import random
+
+import pytest
+
+from autograd import Value, gradcheck, topological_order
+from nn import (
+    LOSSES, InputError, Neuron, binary_cross_entropy_with_logits, half_mse, hinge, l2_penalty, mse, squared_error,
+)  # fmt: skip
+
+
+def sigma(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def batch(n: int, k: int, seed: int, low: float = -2.0, high: float = 2.0):
+    rng = random.Random(seed)
+    preds = [[Value(rng.uniform(low, high)) for _ in range(k)] for _ in range(n)]
+    targets = [[rng.choice([0.0, 1.0]) if low == 0 else rng.uniform(-1, 1) for _ in range(k)] for _ in range(n)]
+    return preds, targets
+
+
+@pytest.mark.parametrize("n, k", [(1, 1), (5, 1), (4, 3)])
+def test_mse_and_half_mse_against_pytorch(n, k):
+    torch = pytest.importorskip("torch")
+    for ours, theirs in [
+        (mse, lambda p, t: torch.nn.functional.mse_loss(p, t)),
+        (half_mse, lambda p, t: ((p - t) ** 2).sum() / (2 * n)),  # C = 1/(2N) Σ_i Σ_k (ŷ - y)²
+        (squared_error, lambda p, t: ((p - t) ** 2).sum() / 2),  # E = ½ Σ (t - a)²
+    ]:
+        preds, targets = batch(n, k, seed=n * 10 + k)
+        P = torch.tensor([[v.data for v in row] for row in preds], dtype=torch.float64, requires_grad=True)
+        expected = theirs(P, torch.tensor(targets, dtype=torch.float64))
+        expected.backward()
+        loss = ours(preds, targets)
+        loss.backward()
+        # different summation order (PyTorch's pairwise vs our left-to-right): a few ulp, so rel 1e-13
+        assert loss.data == pytest.approx(expected.item(), rel=1e-13)
+        for row, grow in zip(preds, P.grad.tolist()):
+            assert [v.grad for v in row] == pytest.approx(grow, rel=1e-13, abs=1e-16)
+
+
+def test_bce_with_logits_against_pytorch_including_huge_logits():
+    torch = pytest.importorskip("torch")
+    logits = [Value(z) for z in (-800.0, -30.0, -1.5, 0.0, 0.7, 25.0, 800.0)]
+    targets = [0.0, 1.0, 0.25, 1.0, 0.0, 1.0, 0.0]
+    Z = torch.tensor([v.data for v in logits], dtype=torch.float64, requires_grad=True)
+    expected = torch.nn.functional.binary_cross_entropy_with_logits(Z, torch.tensor(targets, dtype=torch.float64))
+    expected.backward()
+    loss = binary_cross_entropy_with_logits(logits, targets)
+    loss.backward()
+    assert math.isfinite(loss.data)
+    # softplus(z) - y·z vs PyTorch's (1 - y)z + log(1 + e^-z) rearrangement; log1p/exp from libm: rel 1e-12
+    assert loss.data == pytest.approx(expected.item(), rel=1e-12)
+    # Above z = 20, autograd's softplus is z itself (PyTorch's Softplus threshold), so its derivative σ(z)
+    # is taken as 1: off by σ(-z) < σ(-20) ≈ 2.1e-9, divided by the 7 elements. Elsewhere: rel 1e-12.
+    for v, g in zip(logits, Z.grad.tolist()):
+        if v.data > 20:
+            assert v.grad == pytest.approx(g, abs=2.1e-9 / 7)
+        else:
+            assert v.grad == pytest.approx(g, rel=1e-12, abs=1e-15)
+
+
+def test_hinge_against_the_max_margin_formula():
+    scores = [Value(s) for s in (2.0, 0.5, -0.3, -3.0)]
+    ys = [1.0, 1.0, -1.0, 1.0]
+    loss = hinge(scores, ys)
+    loss.backward()
+    margins = [max(0.0, 1 - y * s.data) for y, s in zip(ys, scores)]  # 0, 0.5, 0.7, 4
+    assert loss.data == pytest.approx(sum(margins) / 4, rel=1e-15)
+    # d/ds = -y/N inside the margin, 0 beyond it
+    assert [s.grad for s in scores] == [0.0, -0.25, 0.25, -0.25]
+    with pytest.raises(ValueError, match="hinge: targets must be -1 or \\+1, got 0.0 at 0"):
+        hinge([Value(1.0)], [0])
+
+
+def test_squared_error_gradient_is_a_minus_t():
+    a = [Value(0.3), Value(-1.2), Value(2.0)]
+    t = [1.0, -1.0, 0.5]
+    E = squared_error([a], [t])
+    E.backward()
+    assert E.data == pytest.approx(0.5 * sum((tk - ak.data) ** 2 for ak, tk in zip(a, t)), rel=1e-15)
+    assert [ak.grad for ak in a] == pytest.approx([ak.data - tk for ak, tk in zip(a, t)], rel=1e-15)
+
+
+def test_worked_example_one_sigmoid_neuron_mean_squared_error():
+    """ŷ = σ(w·x + b), C = 1/(2N) Σ (ŷ - y)²: dC/dw = 1/N Σ (ŷ - y) ŷ (1 - ŷ) x, dC/db the same without x."""
+    xs = [[0.5, -1.0], [1.5, 0.25], [-0.75, 2.0]]
+    ys = [1.0, 0.0, 1.0]
+    n = Neuron(2, activation="sigmoid")
+    n.w[0].data, n.w[1].data, n.b.data = 0.3, -0.6, 0.1
+    w, b = [0.3, -0.6], 0.1
+    N = len(xs)
+    yhat = [sigma(w[0] * x[0] + w[1] * x[1] + b) for x in xs]
+    C = sum((yh - y) ** 2 for yh, y in zip(yhat, ys)) / (2 * N)
+    dC_dw = [sum((yh - y) * yh * (1 - yh) * x[i] for yh, y, x in zip(yhat, ys, xs)) / N for i in range(2)]
+    dC_db = sum((yh - y) * yh * (1 - yh) for yh, y in zip(yhat, ys)) / N
+
+    loss = half_mse([n(x) for x in xs], ys)
+    loss.backward()
+    # the same formula in another association order: a few ulp, so rel 1e-12
+    assert loss.data == pytest.approx(C, rel=1e-12)
+    assert [wi.grad for wi in n.w] == pytest.approx(dC_dw, rel=1e-12)
+    assert n.b.grad == pytest.approx(dC_db, rel=1e-12)
+
+
+@pytest.mark.parametrize("name", sorted(LOSSES))
+def test_every_loss_passes_gradcheck(name):
+    loss = LOSSES[name]
+    targets = [1.0, -1.0, 1.0] if name == "hinge" else [1.0, 0.0, 0.5] if name == "bce" else [0.3, -0.2, 1.1]
+    # points away from hinge's kink at y·s = 1; central differences with eps 1e-6: default tolerances
+    assert gradcheck(lambda a, b, c: loss([a, b, c], targets), 0.2, 0.9, -0.4)
+
+
+def test_l2_penalty():
+    ps = [Value(0.5), Value(-2.0), Value(3.0)]
+    r = l2_penalty(ps, 1e-2)
+    r.backward()
+    assert r.data == pytest.approx(1e-2 * (0.25 + 4 + 9), rel=1e-15)
+    assert [p.grad for p in ps] == pytest.approx([2e-2 * p.data for p in ps], rel=1e-15)  # 2αw
+    with pytest.raises(ValueError, match="alpha must be a finite number >= 0"):
+        l2_penalty(ps, -1.0)
+
+
+def test_losses_are_a_few_nodes_whatever_the_batch():
+    preds = [Value(0.1 * i) for i in range(50)]
+    loss = half_mse(preds, [0.0] * 50)
+    ops = [v.op.name for v in topological_order(loss) if v.op is not None]
+    assert ops.count("dot") == 1 and ops.count("-") == 50 and len(ops) == 52  # 50 differences, Σd², /2N
+
+
+@pytest.mark.parametrize(
+    "preds, targets, words",
+    [
+        ([Value(1.0), Value(2.0)], [1.0], "2 predictions but 1 targets"),
+        ([[Value(1.0), Value(2.0)]], [[1.0]], "sample 0 has 2 outputs but 1 targets"),
+        ([[Value(1.0), Value(2.0)]], [1.0], "sample 0 has 2 outputs but one target"),
+        ([Value(1.0)], ["a"], "target 0 must be a number, got str"),
+        (Value(1.0), [1.0, 2.0], "one prediction \\(a Value\\) but 2 targets"),
+        ([], [], "no predictions"),
+        ([1.0], [1.0], "prediction 0 must be a Value"),
+    ],
+)
+def test_mismatched_shapes_say_what_came_and_what_was_expected(preds, targets, words):
+    with pytest.raises(ValueError, match=words) as info:
+        half_mse(preds, targets)
+    assert isinstance(info.value, InputError)
+
+
+def test_a_single_value_and_one_sample_shapes():
+    a = Value(3.0)
+    assert half_mse(a, 1.0).data == 2.0 == squared_error(a, 1.0).data
+    assert mse([[Value(1.0), Value(3.0)]], [[0.0, 0.0]]).data == 5.0  # mean over N·K = 2 elements

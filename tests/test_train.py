@@ -1,0 +1,194 @@
+"""fit, predict, accuracy, evaluate: online, mini-batch and full batch learn xor and moons; divergence is
+caught with the parameters kept; data checked up front; optional tqdm."""
+
+import math
+import sys
+
+import pytest
+
+from autograd import topological_order
+from nn import (
+    MLP, SGD, Adam, ConjugateGradient, DivergedError, InputError, LinearDecay, accuracy, evaluate, fit, half_mse,
+    hinge, predict,
+)  # fmt: skip
+from nn.data import moons, signed, xor
+from nn.train import train_step
+
+
+@pytest.mark.parametrize("batch_size, epochs", [(1, 40), (8, 60), (None, 300)])
+def test_online_minibatch_and_full_batch_learn_xor(batch_size, epochs):
+    X, labels = xor(40, noise=0.1, seed=1)
+    y = signed(labels)
+    model = MLP(2, [8, 1], activation="tanh", seed=2)
+    h = fit(model, X, y, optimizer=Adam(model.parameters(), lr=0.05), epochs=epochs, batch_size=batch_size,
+            progress=False)  # fmt: skip
+    assert accuracy(model, X, y) == 1.0
+    assert h.loss[-1] < h.loss[0]
+    assert h.steps == epochs * (40 if batch_size == 1 else 5 if batch_size == 8 else 1)
+
+
+@pytest.mark.parametrize("batch_size, epochs, lr", [(1, 30, 0.01), (10, 40, 0.01), (None, 150, 0.03)])
+def test_online_minibatch_and_full_batch_learn_moons(batch_size, epochs, lr):
+    X, labels = moons(60, noise=0.1, seed=0)
+    y = signed(labels)
+    model = MLP(2, [16, 16, 1], seed=0)
+    fit(model, X, y, optimizer=Adam(model.parameters(), lr=lr), epochs=epochs, batch_size=batch_size,
+        progress=False)  # fmt: skip
+    assert accuracy(model, X, y) == 1.0
+
+
+def test_conjugate_gradient_trains_full_batch_and_refuses_mini_batches():
+    X, labels = xor(4, noise=0.0)
+    y = signed(labels)
+    model = MLP(2, [4, 1], activation="tanh", seed=3)
+    h = fit(model, X, y, optimizer=ConjugateGradient(model.parameters()), epochs=40, progress=False)
+    assert h.accuracy[-1] == 1.0 and h.loss[-1] < 1e-3
+    with pytest.raises(ValueError, match="full-batch method: use batch_size=None"):
+        fit(model, X, y, optimizer=ConjugateGradient(model.parameters()), batch_size=2, progress=False)
+
+
+def test_a_nan_loss_stops_training_naming_epoch_and_step_and_keeps_the_parameters():
+    X, labels = xor(12, noise=0.1, seed=0)
+    y = signed(labels)
+    model = MLP(2, [4, 1], seed=0)
+    calls = []
+
+    def poisoned(outputs, targets):
+        calls.append(model.state_dict())  # the parameters as this step starts
+        loss = half_mse(outputs, targets)
+        return loss * math.nan if len(calls) == 7 else loss
+
+    with pytest.raises(DivergedError, match="epoch 2 of 5, step 3 of 4: the loss is nan") as info:
+        fit(model, X, y, loss=poisoned, epochs=5, batch_size=3, progress=False)
+    assert model.state_dict() == calls[-1]  # nothing changed by the failing step
+    assert (info.value.epoch, info.value.step, info.value.history.epochs) == (2, 3, 1)
+
+
+def test_an_infinite_gradient_is_caught_before_the_step():
+    model = MLP(1, [1], seed=0)
+    before = model.state_dict()
+
+    def steep(outputs, targets):  # finite loss, infinite gradient: √u at u = 0 has slope 1/(2·0)
+        kink = (outputs[0] - outputs[0].data).sqrt()
+        return half_mse(outputs, targets) + kink
+
+    with pytest.raises(DivergedError, match="epoch 1 of 1, step 1 of 1: a gradient is"):
+        fit(model, [[1.0]], [0.0], loss=steep, epochs=1, progress=False)
+    assert model.state_dict() == before
+
+
+def test_history_validation_early_stop_and_schedule():
+    X, labels = moons(40, seed=0)
+    y = signed(labels)
+    Xv, lv = moons(20, seed=1)
+    model = MLP(2, [8, 1], seed=0)
+    opt = SGD(model.parameters(), lr=0.1)
+    h = fit(model, X, y, optimizer=opt, epochs=500, validation=(Xv, signed(lv)), target_loss=0.3,
+            schedule=LinearDecay(0.1, 0.01, 500), progress=False)  # fmt: skip
+    assert h.stopped_early and h.loss[-1] <= 0.3 < h.loss[-2]
+    assert len(h.loss) == len(h.accuracy) == len(h.val_loss) == len(h.val_accuracy) == h.epochs < 500
+    assert opt.lr == pytest.approx(0.1 - 0.09 * (h.epochs - 1) / 500)
+    assert "stopped early" in repr(h)
+
+
+def test_the_shuffle_is_seeded():
+    X, labels = moons(30, seed=0)
+    y = signed(labels)
+    runs = []
+    for seed in (5, 5, 6):
+        model = MLP(2, [4, 1], seed=0)
+        fit(model, X, y, optimizer=SGD(model.parameters(), lr=0.05), epochs=3, batch_size=4, seed=seed,
+            progress=False)  # fmt: skip
+        runs.append(model.state_dict())
+    assert runs[0] == runs[1] != runs[2]
+
+
+def test_training_works_without_tqdm(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # import tqdm now raises ImportError
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+    model = MLP(2, [2, 1], seed=0)
+    h = fit(model, [[0.0, 1.0]], [1.0], epochs=2, progress=True)
+    assert h.epochs == 2
+
+
+def test_the_progress_bar_reports_epochs(capsys):
+    pytest.importorskip("tqdm")
+    fit(MLP(2, [2, 1], seed=0), [[0.0, 1.0]], [1.0], epochs=3, progress=True)
+    assert "3/3" in capsys.readouterr().err
+
+
+def test_predict_accuracy_evaluate():
+    model = MLP(2, [1], seed=0)
+    w0, w1 = (p.data for p in model.parameters()[:2])
+    assert predict(model, [[1.0, 0.0], [0.0, 1.0]]) == [w0, w1]
+    multi = MLP(2, [3], output_activation="linear", seed=0)
+    out = predict(multi, [[1.0, 2.0]])[0]
+    assert isinstance(out, list) and len(out) == 3
+    best = max(range(3), key=out.__getitem__)
+    assert accuracy(multi, [[1.0, 2.0]], [[1.0 if k == best else 0.0 for k in range(3)]]) == 1.0
+    loss, acc = evaluate(model, [[1.0, 0.0]], [0.0], loss=half_mse)
+    assert loss == pytest.approx(w0**2 / 2, rel=1e-15) and acc == float((w0 > 0.0) == (0.0 > 0.0))
+    assert accuracy(model, [[1.0, 0.0]], [1.0], threshold=w0 + 1) == 0.0  # an explicit threshold
+
+
+@pytest.mark.parametrize(
+    "X, y, words",
+    [
+        ([[1.0, 2.0, 3.0]], [1.0], r"X\[0\] has 3 values but the model takes 2 inputs"),
+        ([[1.0, "a"]], [1.0], r"X\[0\]\[1\] must be a number, got str"),
+        ([[1.0, 2.0]], [1.0, 2.0], "y has 2 targets but there are 1 samples"),
+        ([[1.0, 2.0]], [[1.0, 2.0]], r"y\[0\] has 2 values but the model has 1 outputs"),
+        ([[1.0, 2.0]], ["x"], r"y\[0\] must be a number or a list of numbers, got str"),
+        ([], [], "X is empty"),
+    ],
+)
+def test_bad_data_is_refused_before_training(X, y, words):
+    model = MLP(2, [3, 1], seed=0)
+    before = model.state_dict()
+    with pytest.raises(ValueError, match=words) as info:
+        fit(model, X, y, epochs=1, progress=False)
+    assert isinstance(info.value, InputError)
+    assert model.state_dict() == before
+
+
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        ({"epochs": 0}, "epochs must be an int >= 1"),
+        ({"batch_size": 0}, "batch_size must be an int >= 1"),
+        ({"l2": -1.0}, "l2 must be a finite number >= 0"),
+        ({"optimizer": "sgd"}, "optimizer must be an nn.optim.Optimizer"),
+    ],
+)
+def test_bad_settings(kwargs, words):
+    with pytest.raises((ValueError, TypeError), match=words):
+        fit(MLP(2, [1]), [[0.0, 0.0]], [0.0], progress=False, **kwargs)
+
+
+def test_hinge_and_l2_as_in_micrograds_demo():
+    X, labels = moons(40, seed=0)
+    y = signed(labels)
+    model = MLP(2, [16, 16, 1], seed=0)
+    fit(model, X, y, loss=hinge, l2=1e-4, optimizer=SGD(model.parameters(), lr=1.0), epochs=60,
+        schedule=LinearDecay(1.0, 0.1, 60), progress=False)  # fmt: skip
+    assert accuracy(model, X, y) >= 0.95
+
+
+def test_a_training_step_graph_is_linear_in_parameters_and_samples():
+    """One step's graph: per sample, 2 input leaves, a dot and an activation per neuron; then the loss
+    (a difference per sample, one dot, a division) and the L2 penalty (one dot, one product)."""
+    for hidden in (4, 16):
+        model = MLP(2, [hidden, hidden, 1], seed=0)
+        params = model.parameters()
+        graphs = []
+
+        def spy(outputs, targets):
+            loss = half_mse(outputs, targets)
+            graphs.append(loss)
+            return loss
+
+        n = 5
+        train_step(model, params, SGD(params, lr=0.01), spy, [[0.1 * i, 0.2] for i in range(n)], [1.0] * n, l2=1e-4)
+        ops = [v for v in topological_order(graphs[0]) if v.op is not None]
+        neurons = 2 * hidden + 1
+        assert len(ops) == n * (2 * neurons - 1) + n + 2  # the linear output neuron has no activation node

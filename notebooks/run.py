@@ -58,7 +58,10 @@ def execute(path: Path) -> Any:
     """Run the notebook top to bottom in a fresh kernel; raises nbclient's CellExecutionError on an error."""
     nb = nbformat.read(path, as_version=4)
     km = KernelManager(kernel_name="python3", kernel_spec_manager=_ThisPython())
-    client = NotebookClient(nb, km=km, timeout=TIMEOUT, resources={"metadata": {"path": str(HERE)}})
+    # coalesce_streams: a print reaches the notebook in chunks that depend on timing; merge them.
+    client = NotebookClient(
+        nb, km=km, timeout=TIMEOUT, coalesce_streams=True, resources={"metadata": {"path": str(HERE)}}
+    )
     client.execute()
     for cell in nb.cells:
         for out in cell.get("outputs", []):

@@ -7,8 +7,16 @@ import pytest
 
 from autograd import Value, gradcheck, topological_order
 from nn import (
-    LOSSES, InputError, Neuron, binary_cross_entropy_with_logits, half_mse, hinge, l2_penalty, mse, squared_error,
-)  # fmt: skip
+    LOSSES,
+    InputError,
+    Neuron,
+    binary_cross_entropy_with_logits,
+    half_mse,
+    hinge,
+    l2_penalty,
+    mse,
+    squared_error,
+)
 
 
 def sigma(z: float) -> float:

@@ -8,8 +8,16 @@ import pytest
 
 from autograd import Value
 from nn import (
-    MLP, SGD, Adam, ConjugateGradient, ConstantLR, LinearDecay, Neuron, StepDecay, half_mse,
-)  # fmt: skip
+    MLP,
+    SGD,
+    Adam,
+    ConjugateGradient,
+    ConstantLR,
+    LinearDecay,
+    Neuron,
+    StepDecay,
+    half_mse,
+)
 
 START = [0.8, -1.3, 2.1, 0.4]
 
@@ -115,7 +123,7 @@ def test_conjugate_gradient_beats_gradient_descent_on_rosenbrock():
     assert x.data == pytest.approx(1.0, abs=1e-4) and y.data == pytest.approx(1.0, abs=1e-4)
     for lr in (5e-4, 1e-3, 2e-3):  # 2e-3 is about the largest step gradient descent survives here
         x.data, y.data = -1.2, 1.0
-        gd_used, gd_loss = minimize(lambda p: SGD(p, lr=lr), lambda: rosenbrock(x, y), [x, y], target, used)
+        gd_used, gd_loss = minimize(lambda p, lr=lr: SGD(p, lr=lr), lambda: rosenbrock(x, y), [x, y], target, used)
         assert gd_used is None, f"gradient descent (lr={lr}) reached {gd_loss} in {gd_used} <= {used} evaluations"
 
 
@@ -127,10 +135,10 @@ def test_conjugate_gradient_beats_gradient_descent_on_a_small_network():
         model = MLP(2, [4, 1], activation="tanh", seed=3)
         return minimize(opt_fn, lambda: half_mse([model(x) for x in X], ys), model.parameters(), target, budget)
 
-    used, loss = trial(lambda p: ConjugateGradient(p), 1000)
+    used, _ = trial(lambda p: ConjugateGradient(p), 1000)
     assert used is not None
     for lr in (0.1, 0.3, 1.0, 1.25):  # 1.0 is the fastest; 1.25 already diverges
-        gd_used, gd_loss = trial(lambda p: SGD(p, lr=lr), used)
+        gd_used, gd_loss = trial(lambda p, lr=lr: SGD(p, lr=lr), used)
         assert gd_used is None, f"gradient descent (lr={lr}) reached {gd_loss} in {gd_used} <= {used} evaluations"
 
 

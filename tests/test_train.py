@@ -8,8 +8,19 @@ import pytest
 
 from autograd import topological_order
 from nn import (
-    MLP, SGD, Adam, ConjugateGradient, DivergedError, InputError, LinearDecay, accuracy, evaluate, fit, half_mse,
-    hinge, predict,
+    MLP,
+    SGD,
+    Adam,
+    ConjugateGradient,
+    DivergedError,
+    InputError,
+    LinearDecay,
+    accuracy,
+    evaluate,
+    fit,
+    half_mse,
+    hinge,
+    predict,
 )  # fmt: skip
 from nn.data import moons, signed, xor
 from nn.train import train_step
@@ -127,7 +138,7 @@ def test_predict_accuracy_evaluate():
     best = max(range(3), key=out.__getitem__)
     assert accuracy(multi, [[1.0, 2.0]], [[1.0 if k == best else 0.0 for k in range(3)]]) == 1.0
     loss, acc = evaluate(model, [[1.0, 0.0]], [0.0], loss=half_mse)
-    assert loss == pytest.approx(w0**2 / 2, rel=1e-15) and acc == float((w0 > 0.0) == (0.0 > 0.0))
+    assert loss == pytest.approx(w0**2 / 2, rel=1e-15) and acc == float(w0 <= 0.0)  # the label 0 is negative: right when w₀·1 is too
     assert accuracy(model, [[1.0, 0.0]], [1.0], threshold=w0 + 1) == 0.0  # an explicit threshold
 
 
@@ -180,9 +191,9 @@ def test_a_training_step_graph_is_linear_in_parameters_and_samples():
     for hidden in (4, 16):
         model = MLP(2, [hidden, hidden, 1], seed=0)
         params = model.parameters()
-        graphs = []
+        graphs: list = []
 
-        def spy(outputs, targets):
+        def spy(outputs, targets, graphs=graphs):
             loss = half_mse(outputs, targets)
             graphs.append(loss)
             return loss

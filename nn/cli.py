@@ -299,6 +299,8 @@ def _neuron_graph(neuron: Neuron, sample: Sequence[float], path: Path) -> Path:
     xs = [Value(v, f"x{i + 1}") for i, v in enumerate(sample)]
     out = neuron.forward(xs)
     out.label = "a"
+    if neuron.activation != "linear":
+        out.inputs[0].label = "z"  # the pre-activation z = w·x + b
     neuron.zero_grad()  # show this sample's gradients alone, not the last training step's
     out.backward()
     try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import gc
 import math
 import numbers
-from itertools import filterfalse
+from itertools import chain
 from operator import attrgetter
 from typing import TYPE_CHECKING
 
@@ -21,13 +21,14 @@ if TYPE_CHECKING:
 __all__ = ["topological_order", "backward"]
 
 _SEQ = attrgetter("seq")
+_INPUTS = attrgetter("inputs")
 
 
 def topological_order(root: Value) -> list[Value]:
     """Every Value `root` depends on, each after all of its inputs (so `root` comes last).
 
     The order is the order the Values were made in (their `seq`), which is topological because a Value's
-    inputs always exist before it. Finding them takes a flat walk, so depth costs no stack.
+    inputs always exist before it. Finding them is a walk level by level, so depth costs no stack.
 
     >>> from autograd import Value
     >>> a = Value(1.0, "a"); b = Value(2.0, "b"); c = a * b; c.label = "c"
@@ -35,12 +36,11 @@ def topological_order(root: Value) -> list[Value]:
     ['a', 'b', 'c']
     """
     seen = {root}
-    visited = seen.__contains__
-    todo = [root]
-    while todo:
-        new = [*filterfalse(visited, todo.pop().inputs)]  # inputs not found yet, filtered in C
-        seen.update(new)
-        todo += new
+    frontier = {root}
+    while frontier:  # one level of inputs at a time, with set operations that run in C
+        frontier = set(chain.from_iterable(map(_INPUTS, frontier)))
+        frontier -= seen
+        seen |= frontier
     return sorted(seen, key=_SEQ)
 
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import ast
 import math
 from collections.abc import Callable, Iterable, Sequence
-from operator import attrgetter
+from operator import mul
 from typing import Any
 
 __all__ = ["OPS", "Op", "dot_forward", "power", "sigmoid", "softplus"]
@@ -224,7 +224,9 @@ class Op:
     """One entry of the op table: a forward on floats and a backward rule per input.
 
     ``forward(*inputs)`` maps floats to a float. ``backward(g, *inputs, out)`` returns one gradient per
-    input. ``rules`` holds the source of each rule; ``formula(i)`` is the local derivative d out/d input i
+    input. ``vjp(g, inputs, out)`` is the engine's fast path (it reads the inputs' ``.data``): one gradient
+    per input, or an empty list when every contribution is exactly zero (dot with g = 0 and a finite
+    output), which the engine's ``zip`` then skips. ``rules`` holds the source of each rule; ``formula(i)`` is the local derivative d out/d input i
     as text. Ops with metadata (the ``n`` of ``x ** n``) are bound with ``op.bind(n=3.0)``.
     """
 
@@ -358,7 +360,8 @@ class _NaryOp(Op):
 
     def _backward(self, g: float, *args: float) -> tuple[float, ...]:
         *inputs, out = args
-        return tuple(self.vjp(g, tuple(_Data(x) for x in inputs), out))
+        grads = self.vjp(g, tuple(_Data(x) for x in inputs), out)
+        return tuple(grads) if grads else (0.0 * g,) * len(inputs)  # one gradient per input, always
 
     @property  # type: ignore[override]
     def backward(self) -> Callable[..., tuple[float, ...]]:
@@ -421,7 +424,7 @@ def _sum_vjp(g: float, inputs: tuple[Any, ...], out: float) -> list[float]:
 
 def dot_forward(ws: Iterable[float], xs: Iterable[float], bias: float | None = None) -> float:
     """Σ w_i x_i (+ bias), summed left to right: the one definition of dot's arithmetic."""
-    total = sum(map(float.__mul__, ws, xs))
+    total = sum(map(mul, ws, xs))
     return total if bias is None else total + bias
 
 
@@ -430,14 +433,15 @@ def _dot_forward(*args: float) -> float:
     return dot_forward(args[:n], args[n : 2 * n], args[-1] if len(args) % 2 else None)
 
 
-_DATA = attrgetter("data")
-
-
 def _dot_vjp(g: float, inputs: tuple[Any, ...], out: float) -> list[float]:
     # d(Σ w_i x_i + b)/d w_i = x_i, d/d x_i = w_i, d/d b = 1; PyTorch's order: g * other
+    if g == 0.0 and -math.inf < out < math.inf:
+        # A finite sum has finite terms, so every g * x_i is exactly zero: nothing to add. (An inactive
+        # ReLU above a neuron does this for half the network.) With out inf or nan, 0 * inf = nan must flow.
+        return []
     n = len(inputs) // 2
-    grads = list(map(g.__mul__, map(_DATA, inputs[n : 2 * n])))
-    grads += map(g.__mul__, map(_DATA, inputs[:n]))
+    grads = [g * x.data for x in inputs[n : 2 * n]]
+    grads += [g * w.data for w in inputs[:n]]
     if len(inputs) % 2:
         grads.append(g)
     return grads

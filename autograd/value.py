@@ -12,7 +12,6 @@ import itertools
 import math
 import numbers
 from collections.abc import Iterable
-from operator import attrgetter
 from typing import Any, Union
 
 from . import graph
@@ -25,7 +24,6 @@ _ADD, _SUB, _MUL, _DIV, _NEG = OPS["+"], OPS["-"], OPS["*"], OPS["/"], OPS["neg"
 _POW_N, _POW_V, _SUM, _DOT = OPS["**"], OPS["pow"], OPS["sum"], OPS["dot"]
 _new = object.__new__
 _next_seq = itertools.count().__next__  # atomic under the GIL
-_DATA = attrgetter("data")
 
 
 class Value:
@@ -211,7 +209,6 @@ class Value:
 
 
 Operand = Union[Value, float, int]
-_VALUE_TYPE = {Value}
 
 
 def _refuse(what: str) -> None:
@@ -330,16 +327,18 @@ def dot(ws: Iterable[Operand], xs: Iterable[Operand], bias: Operand | None = Non
     xs = xs if type(xs) is list else list(xs)
     if len(ws) != len(xs):
         raise ValueError(f"dot needs as many weights as inputs, got {len(ws)} weights and {len(xs)} inputs")
-    if {*map(type, ws)} - _VALUE_TYPE:  # checked in C: the common case is all Values
+    wd = [w.data for w in ws if type(w) is Value]  # data and type check in one pass
+    xd = [x.data for x in xs if type(x) is Value]
+    if len(wd) != len(ws):
         ws = [_as_value(w, "dot(ws, ...)") for w in ws]
-    if {*map(type, xs)} - _VALUE_TYPE:
+        wd = [w.data for w in ws]
+    if len(xd) != len(xs):
         xs = [_as_value(x, "dot(..., xs)") for x in xs]
+        xd = [x.data for x in xs]
     if bias is None:
-        data = dot_forward(map(_DATA, ws), map(_DATA, xs))
-        return _node(data, (*ws, *xs), _DOT)
+        return _node(dot_forward(wd, xd), (*ws, *xs), _DOT)
     b = bias if type(bias) is Value else _as_value(bias, "dot bias")
-    data = dot_forward(map(_DATA, ws), map(_DATA, xs), b.data)
-    return _node(data, (*ws, *xs, b), _DOT)
+    return _node(dot_forward(wd, xd, b.data), (*ws, *xs, b), _DOT)
 
 
 def _value_fn(method: str) -> Any:

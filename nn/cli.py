@@ -23,6 +23,7 @@ from typing import Any
 
 from autograd import Value
 
+from . import cli_draw
 from .data import DATASETS, one_hot
 from .layers import ACTIVATIONS, INITS, MLP, Neuron
 from .losses import LOSSES
@@ -329,6 +330,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_train_parser(subparsers)
+    cli_draw.add_parser(subparsers)
     args = parser.parse_args(argv)
     status: int = args.func(args)
     return status

@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
-from nbstripout import strip_output
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
+from nbstripout import strip_output
 
 HERE = Path(__file__).resolve().parent
 TIMEOUT = 120  # seconds per cell; every notebook is meant to finish in a few seconds
@@ -101,13 +101,20 @@ def cells_for_comparison(text: str, *, images: bool = True) -> list[dict[str, An
 
 def diff(committed: str, fresh: str, name: str) -> str:
     lines = difflib.unified_diff(
-        committed.splitlines(), fresh.splitlines(), f"{name} (committed)", f"{name} (re-run)", lineterm="", n=1
+        committed.splitlines(),
+        fresh.splitlines(),
+        f"{name} (committed)",
+        f"{name} (re-run)",
+        lineterm="",
+        n=1,
     )
     return "\n".join(list(lines)[:60])
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("prefixes", nargs="*", help="notebook name prefixes, e.g. 02 09 (default: all)")
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a re-run differs")
     args = parser.parse_args(argv)

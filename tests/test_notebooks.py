@@ -50,7 +50,7 @@ def test_notebook_opens_with_its_question_closes_with_what_we_saw_and_defines_no
 def test_notebooks_are_normalised():
     """`nbstripout --keep-output --verify`: no execution counts, cell ids or volatile metadata to diff."""
     command = [sys.executable, "-m", "nbstripout", "--keep-output", "--verify", *map(str, PATHS)]
-    result = subprocess.run(command, capture_output=True, text=True)
+    result = subprocess.run(command, check=False, capture_output=True, text=True)
     assert result.returncode == 0, f"not normalised: {result.stdout}{result.stderr}; {REFRESH.format('')}"
 
 

@@ -117,6 +117,9 @@ def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
     train.add_argument("--l2", type=_number(0.0, True), default=0.0, help="L2 penalty α·Σw² added to the loss")
     train.add_argument("--target-loss", type=_number(0.0, True), default=None, help="stop once an epoch's loss is this low")
     train.add_argument("--seed", type=int, default=0, help="seeds the data, the weights and the shuffle")
+    train.add_argument("--compiled", action="store_true",
+                       help="trace one sample's loss once and train with its compiled straight-line code "
+                       "(autograd.compile): the same updates to rounding, faster")  # fmt: skip
     out = p.add_argument_group("output")
     out.add_argument("--out", type=Path, default=Path("chainrule-output"), help="folder for the files written")
     out.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -181,13 +184,14 @@ def train_command(args: argparse.Namespace) -> int:
     loss = LOSSES[args.loss]
     batch = "full batch" if args.batch_size is None else f"batches of {args.batch_size}"
     print(f"{args.dataset}: {len(X)} points, noise {args.noise:g}; {model}, {model.num_parameters()} parameters")
-    print(f"{args.loss} loss, {optimizer}, {batch}, {args.epochs} epochs, seed {args.seed}")
+    print(f"{args.loss} loss, {optimizer}, {batch}, {args.epochs} epochs, seed {args.seed}"
+          + (", compiled" if args.compiled else ""))  # fmt: skip
 
     start = time.perf_counter()
     history = fit(
         model, X, y, loss=loss, optimizer=optimizer, epochs=args.epochs, batch_size=args.batch_size,
         seed=args.seed, schedule=schedule, l2=args.l2, target_loss=args.target_loss,
-        progress=not args.no_progress,
+        progress=not args.no_progress, compiled=args.compiled,
     )  # fmt: skip
     seconds = time.perf_counter() - start
     final_loss, final_acc = evaluate(model, X, y, loss)

@@ -7,6 +7,9 @@ Mismatched shapes are an InputError (a ValueError) saying what came and what was
 
 Each loss is a handful of nodes whatever N: the squares are one `dot` node (d·d = Σ dᵢ²), the hinge
 terms one `sum` node.
+
+`PER_SAMPLE` states how each batch loss is made of per-sample losses, for compiled training
+(`fit(..., compiled=True)`), which traces one sample's loss and combines the samples itself.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Callable, Iterable, Sequence
-from typing import Union
+from typing import Literal, NamedTuple, Union
 
 import autograd
 from autograd import Value, dot
@@ -22,8 +25,8 @@ from autograd import Value, dot
 from .layers import InputError
 
 __all__ = [
-    "LOSSES", "Loss", "binary_cross_entropy_with_logits", "half_mse", "hinge", "l2_penalty", "mse",
-    "squared_error",
+    "LOSSES", "PER_SAMPLE", "Loss", "PerSample", "binary_cross_entropy_with_logits", "half_mse", "hinge",
+    "l2_penalty", "mse", "squared_error",
 ]  # fmt: skip
 
 Predictions = Union[Value, Sequence[Union[Value, Sequence[Value]]]]  # noqa: UP007 -- a runtime alias
@@ -199,3 +202,41 @@ LOSSES: dict[str, Loss] = {
     "bce": binary_cross_entropy_with_logits,
 }
 """Losses by the names the command line uses."""
+
+
+# ---------------------------------------------------------------------------------------------------
+# Batch conventions: a batch loss as a mean or a sum of per-sample losses.
+
+
+class PerSample(NamedTuple):
+    """How a batch loss is made of per-sample losses: `loss(batch) = reduction over i of per_sample([ŷᵢ], [yᵢ])`.
+
+    `per_sample` must accept targets that are Values (compiled mode traces them as inputs).
+
+    >>> PER_SAMPLE[half_mse]                     # C = 1/(2N) Σᵢ (ŷᵢ - yᵢ)² = the mean of ½(ŷᵢ - yᵢ)²
+    PerSample(per_sample=half_mse, reduction='mean')
+    """
+
+    per_sample: Loss
+    reduction: Literal["mean", "sum"]
+
+    def __repr__(self) -> str:
+        return f"PerSample(per_sample={self.per_sample.__name__}, reduction={self.reduction!r})"
+
+
+def _hinge_per_sample(scores: Predictions, targets: Targets) -> Value:
+    """`hinge` for targets that may be Values: its formula without its check (fit checks the targets first)."""
+    flat_p, flat_t, _ = _flatten(scores, targets, "hinge")
+    margins = [(1.0 - s * t).relu() for s, t in zip(flat_p, flat_t, strict=True)]
+    return autograd.sum(margins) / float(len(margins))
+
+
+PER_SAMPLE: dict[Loss, PerSample] = {
+    squared_error: PerSample(squared_error, "sum"),  # E = Σᵢ ½ Σₖ (tₖ - aₖ)², the total
+    half_mse: PerSample(half_mse, "mean"),  # 1/(2N) Σᵢ Σₖ (ŷ - y)²: the mean of ½ Σₖ (ŷ - y)²
+    mse: PerSample(mse, "mean"),  # 1/(NK) Σ (ŷ - y)²: the mean over samples of 1/K Σₖ (ŷ - y)²
+    hinge: PerSample(_hinge_per_sample, "mean"),  # 1/(NK) Σ max(0, 1 - y·s), likewise
+    binary_cross_entropy_with_logits: PerSample(binary_cross_entropy_with_logits, "mean"),  # likewise
+}
+"""Each loss of this module with its per-sample form and batch reduction. For your own loss, add one:
+`PER_SAMPLE[my_loss] = PerSample(my_loss, "mean")` if my_loss(batch) is the mean of my_loss([ŷᵢ], [yᵢ])."""

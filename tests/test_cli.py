@@ -32,12 +32,17 @@ def test_the_demo_defaults_reach_100_percent_and_write_every_file(tmp_path, caps
         ["--dataset", "circles", "--optimizer", "cg", "--batch-size", "full", "--hidden", "4"],
         ["--dataset", "blobs", "--loss", "bce", "--output-activation", "linear", "--schedule", "linear"],
         ["--dataset", "spirals", "--optimizer", "nesterov", "--activation", "tanh", "--schedule", "step"],
+        ["--dataset", "xor", "--loss", "hinge", "--batch-size", "1", "--l2", "0.001", "--compiled"],
+        ["--dataset", "circles", "--optimizer", "cg", "--batch-size", "full", "--hidden", "4", "--compiled"],
+        ["--dataset", "blobs", "--loss", "bce", "--compiled"],
     ],
 )
 def test_other_flags_run(tmp_path, capsys, flags):
     args = ["train", "--out", str(tmp_path), "--no-progress", "--no-plots", "--epochs", "2", "--samples", "20"]
     assert main(args + flags) == 0
-    assert "training accuracy" in capsys.readouterr().out
+    text = capsys.readouterr().out
+    assert "training accuracy" in text
+    assert (", compiled" in text) == ("--compiled" in flags)
     assert json.loads((tmp_path / "model.json").read_text())["format"] == "chainrule.nn.MLP"
 
 
@@ -75,5 +80,5 @@ def test_python_dash_m_nn_is_the_same_command():
     result = subprocess.run([sys.executable, "-m", "nn", "train", "--help"], capture_output=True, text=True, check=False)
     assert result.returncode == 0
     for flag in ("--dataset", "--hidden", "--activation", "--loss", "--optimizer", "--lr", "--epochs",
-                 "--batch-size", "--seed", "--out"):  # fmt: skip
+                 "--batch-size", "--seed", "--compiled", "--out"):  # fmt: skip
         assert flag in result.stdout

@@ -6,8 +6,9 @@ import sys
 
 import pytest
 
-from autograd import topological_order
+from autograd import DataDependentError, Value, topological_order
 from nn import (
+    LOSSES,
     MLP,
     SGD,
     Adam,
@@ -16,14 +17,17 @@ from nn import (
     InputError,
     LinearDecay,
     accuracy,
+    binary_cross_entropy_with_logits,
     evaluate,
     fit,
     half_mse,
     hinge,
     predict,
+    squared_error,
 )  # fmt: skip
 from nn.data import moons, signed, xor
-from nn.train import train_step
+from nn.losses import PER_SAMPLE, PerSample
+from nn.train import compile_loss, train_step
 
 
 @pytest.mark.parametrize("batch_size, epochs", [(1, 40), (8, 60), (None, 300)])
@@ -203,3 +207,151 @@ def test_a_training_step_graph_is_linear_in_parameters_and_samples():
         ops = [v for v in topological_order(graphs[0]) if v.op is not None]
         neurons = 2 * hidden + 1
         assert len(ops) == n * (2 * neurons - 1) + n + 2  # the linear output neuron has no activation node
+
+
+# ---------------------------------------------------------------------------------------------------
+# Compiled mode: fit(..., compiled=True) against the interpreted engine.
+
+# Compiled training sums per-sample gradients and then scales them (÷N for a mean); the interpreted engine
+# differentiates one batch graph, whose dot and sum nodes add in another order. Each step can differ by a
+# few ulps (~1e-16 relative), and later steps carry the difference on (conjugate gradient's line search
+# most: ~1e-14 after a few iterations). 1e-10 leaves four orders of magnitude for that, and is far below
+# any real mistake (a wrong scale or a missing term changes the first step at the 1e-3 level).
+ROUNDING = 1e-10
+
+
+def _fit_both(loss, batch_size, optimizer, l2=0.0, epochs=4, y=None):
+    X, labels = moons(24, noise=0.1, seed=0)
+    y = signed(labels) if y is None else y
+    runs = []
+    for compiled in (False, True):
+        model = MLP(2, [6, 6, 1], activation="tanh", seed=0)
+        h = fit(model, X, y, loss=loss, optimizer=optimizer(model.parameters()), epochs=epochs,
+                batch_size=batch_size, l2=l2, progress=False, compiled=compiled)  # fmt: skip
+        runs.append((h, [p.data for p in model.parameters()]))
+    return runs
+
+
+@pytest.mark.parametrize("batch_size", [1, 5, None])
+@pytest.mark.parametrize("loss", [half_mse, squared_error, hinge], ids=lambda f: f.__name__)
+def test_compiled_fit_takes_the_interpreted_steps_to_rounding(loss, batch_size):
+    """Same seed and data: the same loss history, accuracy and final weights (squared_error's batch loss is
+    a sum, the others a mean; l2 adds its own gradient).
+
+    SGD, not Adam: Adam divides by √v, so a gradient that is zero in exact arithmetic gets a full-size step
+    from its rounding noise. Hinge with balanced labels does that to the output bias: compiled, Σᵢ ±1 is
+    exactly 0; the batch graph's Σᵢ ±1/N rounds to ±1e-18, and Adam moves the bias by lr."""
+    (h, w), (hc, wc) = _fit_both(loss, batch_size, lambda ps: SGD(ps, lr=0.05, momentum=0.9), l2=1e-3)
+    assert hc.loss == pytest.approx(h.loss, rel=ROUNDING)
+    assert hc.accuracy == h.accuracy and hc.steps == h.steps
+    assert wc == pytest.approx(w, rel=ROUNDING, abs=ROUNDING)
+
+
+@pytest.mark.parametrize("loss", [half_mse, hinge], ids=lambda f: f.__name__)
+def test_compiled_online_training_is_bit_for_bit(loss):
+    """batch_size=1 and no l2: each step's gradient is the traced per-sample loss's, which compiled code
+    reproduces exactly, and nothing is summed or scaled; so every number is equal (==)."""
+    (h, w), (hc, wc) = _fit_both(loss, 1, lambda ps: Adam(ps, lr=0.02))
+    assert hc.loss == h.loss and hc.accuracy == h.accuracy and wc == w
+
+
+def test_compiled_conjugate_gradient_takes_the_interpreted_steps_to_rounding():
+    """The closure CG calls for each trial point evaluates the loss and gradients with the compiled code."""
+    (h, w), (hc, wc) = _fit_both(half_mse, None, ConjugateGradient, epochs=6)
+    assert hc.loss == pytest.approx(h.loss, rel=ROUNDING) and hc.accuracy == h.accuracy
+    assert wc == pytest.approx(w, rel=ROUNDING, abs=ROUNDING)
+    assert hc.loss[-1] < hc.loss[0]
+
+
+def test_the_compiled_loss_gives_the_engines_gradients_and_outputs_exactly():
+    """The per-sample code against loss.backward() on the same sample, with ==: the zero probes that report
+    the outputs change no gradient. Two outputs, so two probes."""
+    model = MLP(2, [5, 2], activation="tanh", seed=4)
+    params = model.parameters()
+    samples = [(0.3, -1.2, 1.0, 0.0), (-0.7, 0.4, 0.0, 1.0), (1.5, 0.1, 1.0, 0.0)]
+    code = compile_loss(model, half_mse, samples, nin=2, nout=2)
+    for s in samples:
+        for p in params:
+            p.grad = 0.0
+        (value,), (outputs,) = code.run([s])
+        got = [p.grad for p in params]
+        for p in params:
+            p.grad = 0.0
+        out = model(list(s[:2]))
+        want = half_mse([out], [list(s[2:])])
+        want.backward()
+        assert (value, outputs, got) == (want.data, [o.data for o in out], [p.grad for p in params])
+
+
+def test_every_loss_states_its_batch_convention_truthfully():
+    """PER_SAMPLE: each batch loss is the mean (or sum) of its per-sample losses, value and gradient (to
+    rounding: the batch graph adds in another order)."""
+    assert set(LOSSES.values()) | {squared_error} == set(PER_SAMPLE)
+    outs = [[Value(0.3), Value(-1.5)], [Value(2.0), Value(0.1)], [Value(-0.4), Value(0.8)]]
+    targets = [[1.0, -1.0], [-1.0, 1.0], [1.0, 1.0]]
+    for loss, form in PER_SAMPLE.items():
+        ts = targets if loss is not binary_cross_entropy_with_logits else [[(t + 1) / 2 for t in r] for r in targets]
+        batch = loss(outs, ts)
+        batch.backward()
+        want = [v.grad for row in outs for v in row]
+        for v in (v for row in outs for v in row):
+            v.grad = 0.0
+        parts = [form.per_sample([o], [[Value(x) for x in t]]) for o, t in zip(outs, ts, strict=True)]
+        total = sum(parts[1:], parts[0]) / (len(parts) if form.reduction == "mean" else 1)
+        total.backward()
+        assert total.data == pytest.approx(batch.data, rel=1e-15), loss.__name__
+        assert [v.grad for row in outs for v in row] == pytest.approx(want, rel=1e-15), loss.__name__
+        for v in (v for row in outs for v in row):
+            v.grad = 0.0
+
+
+def test_compiled_fit_refuses_a_model_whose_graph_depends_on_the_data():
+    class Branchy:
+        """Picks an input by comparing: fine on numbers, a different graph per sample when traced."""
+
+        def __init__(self):
+            self.w = Value(0.5)
+
+        def parameters(self):
+            return [self.w]
+
+        def __call__(self, x):
+            return self.w * (x[0] if x[0] > 0 else x[1])
+
+    X, labels = moons(10, seed=0)
+    fit(Branchy(), X, signed(labels), epochs=1, progress=False)  # uncompiled, it trains
+    with pytest.raises(DataDependentError, match="compared a Value"):
+        fit(Branchy(), X, signed(labels), epochs=1, progress=False, compiled=True)
+
+
+def test_compiled_fit_needs_the_batch_convention_of_a_custom_loss(monkeypatch):
+    def my_loss(outputs, targets):
+        return half_mse(outputs, targets) * 2.0
+
+    X, labels = moons(10, seed=0)
+    model = MLP(2, [3, 1], seed=0)
+    before = model.state_dict()
+    with pytest.raises(ValueError, match=r'PER_SAMPLE\[my_loss\] = nn.losses.PerSample\(my_loss, "mean"\)'):
+        fit(model, X, signed(labels), loss=my_loss, epochs=1, progress=False, compiled=True)
+    assert model.state_dict() == before
+    monkeypatch.setitem(PER_SAMPLE, my_loss, PerSample(my_loss, "mean"))
+    h = fit(model, X, signed(labels), loss=my_loss, epochs=2, progress=False, compiled=True)
+    assert h.loss[-1] < h.loss[0]
+
+
+def test_compiled_fit_checks_targets_as_the_loss_does():
+    X, labels = moons(10, seed=0)
+    with pytest.raises(ValueError, match="hinge: targets must be -1 or \\+1"):
+        fit(MLP(2, [3, 1], seed=0), X, labels, loss=hinge, epochs=1, progress=False, compiled=True)
+
+
+def test_compiled_divergence_stops_at_the_same_step_with_the_parameters_kept():
+    X, labels = xor(12, noise=0.1, seed=0)
+    ends = []
+    for compiled in (False, True):
+        model = MLP(2, [4, 1], seed=0)
+        with pytest.raises(DivergedError, match="the loss is inf") as info:
+            fit(model, X, [1e200 * t for t in signed(labels)], optimizer=SGD(model.parameters(), lr=1.0),
+                epochs=5, batch_size=1, progress=False, compiled=compiled)  # fmt: skip
+        ends.append((info.value.epoch, info.value.step, model.state_dict()))
+    assert ends[0] == ends[1]  # bit for bit (batch_size=1), so the kept parameters are the same too

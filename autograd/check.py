@@ -13,7 +13,7 @@ from typing import Any
 from .modes import no_grad
 from .value import Value
 
-__all__ = ["gradcheck", "GradcheckError", "numerical_grad"]
+__all__ = ["GradcheckError", "gradcheck", "numerical_grad"]
 
 
 class GradcheckError(RuntimeError):
@@ -50,7 +50,7 @@ def gradcheck(
       ...
     autograd.check.GradcheckError: input 0 (= 0.0): analytic gradient 0.0, numeric 1.0...
     """
-    values = []
+    values: list[float] = []
     for i, x in enumerate(inputs):
         if isinstance(x, Value):
             x = x.data

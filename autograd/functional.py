@@ -18,7 +18,7 @@ from typing import Any
 from .graph import topological_order
 from .value import Value
 
-__all__ = ["grad", "value_and_grad", "hessian", "backward_values"]
+__all__ = ["backward_values", "grad", "hessian", "value_and_grad"]
 
 Argnums = int | Sequence[int]
 
@@ -51,7 +51,7 @@ def _lift(x: Any, i: int) -> Value:
     if isinstance(x, Value):
         return x
     if isinstance(x, numbers.Real):
-        return Value(x)
+        return Value(float(x))
     raise TypeError(f"argument {i} must be a number or a Value to differentiate by it, got {type(x).__name__}")
 
 

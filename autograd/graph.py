@@ -18,7 +18,7 @@ from .modes import ANOMALY, MODE
 if TYPE_CHECKING:
     from .value import Value
 
-__all__ = ["topological_order", "backward"]
+__all__ = ["backward", "topological_order"]
 
 _SEQ = attrgetter("seq")
 _INPUTS = attrgetter("inputs")
@@ -28,7 +28,7 @@ def topological_order(root: Value) -> list[Value]:
     """Every Value `root` depends on, each after all of its inputs (so `root` comes last).
 
     The order is the order the Values were made in (their `seq`), which is topological because a Value's
-    inputs always exist before it. Finding them is a walk level by level, so depth costs no stack.
+    inputs always exist before it. Finding them needs no recursion, so depth costs no stack.
 
     >>> from autograd import Value
     >>> a = Value(1.0, "a"); b = Value(2.0, "b"); c = a * b; c.label = "c"
@@ -36,11 +36,18 @@ def topological_order(root: Value) -> list[Value]:
     ['a', 'b', 'c']
     """
     seen = {root}
-    frontier = {root}
-    while frontier:  # one level of inputs at a time, with set operations that run in C
-        frontier = set(chain.from_iterable(map(_INPUTS, frontier)))
-        frontier -= seen
-        seen |= frontier
+    todo = [root]  # found, inputs not looked at yet
+    while todo:
+        if len(todo) < 8:  # a narrow graph (a deep chain): one Value at a time
+            for x in todo.pop().inputs:
+                if x not in seen:
+                    seen.add(x)
+                    todo.append(x)
+        else:  # a wide one: all of todo's inputs at once, with set operations that run in C
+            found = set(chain.from_iterable(map(_INPUTS, todo)))
+            found -= seen
+            seen |= found
+            todo = list(found)
     return sorted(seen, key=_SEQ)
 
 

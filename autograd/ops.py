@@ -118,7 +118,7 @@ def _pow_value_exponent(a: float, b: float) -> float:
 
 def _sgn(a: float) -> float:
     """sign of a: -1.0, 0.0 or 1.0 (nan stays nan), as PyTorch's sgn; abs'(0) = 0."""
-    return (a > 0.0) - (a < 0.0) if a == a else a
+    return a if math.isnan(a) else (a > 0.0) - (a < 0.0)
 
 
 def _is_zero(a: float) -> bool:
@@ -126,7 +126,7 @@ def _is_zero(a: float) -> bool:
 
 
 def _relu(a: float) -> float:
-    return 0.0 if a <= 0.0 else a  # keeps nan, as PyTorch's relu does
+    return 0.0 if a <= 0.0 else a  # noqa: FURB136 -- max(0.0, nan) is 0.0; PyTorch's relu keeps nan
 
 
 # IEEE versions, used only when a rule's fast form raises (x / 0, 0 ** -n, overflow, log 0).
@@ -136,7 +136,7 @@ def _ieee_div(x: float, y: float) -> float:
     try:
         return x / y
     except ZeroDivisionError:
-        if x != x or x == 0.0:
+        if math.isnan(x) or x == 0.0:
             return math.nan
         return math.copysign(math.inf, x) * math.copysign(1.0, y)
 
@@ -230,7 +230,7 @@ class Op:
     as text. Ops with metadata (the ``n`` of ``x ** n``) are bound with ``op.bind(n=3.0)``.
     """
 
-    __slots__ = (
+    __slots__ = (  # noqa: RUF023 -- grouped by meaning: what the op is, then its compiled functions
         "name", "arity", "inputs", "params", "forward_source", "rules", "domain",
         "forward", "backward", "vjp", "_factory", "_value_rule", "_bound",
     )  # fmt: skip
@@ -264,7 +264,8 @@ class Op:
         self.domain = domain
         self._bound: dict[tuple[float, ...], Op] = {}
         args = ", ".join(self.inputs)
-        datas = "".join(f"{x} = {x}.data; " for x in self.inputs)
+        used = {n.id for r in rules for n in ast.walk(ast.parse(r, mode="eval")) if isinstance(n, ast.Name)}
+        datas = "".join(f"{x} = inputs[{i}].data; " for i, x in enumerate(self.inputs) if x in used)
         safe = ", ".join(_ieee(r) for r in rules)
         fast = ", ".join(rules)
         # One factory per op, taking the metadata; it returns the forward, the backward on floats (fast
@@ -279,8 +280,7 @@ class Op:
             f"        except (ArithmeticError, ValueError):\n"
             f"            return ({safe},)\n"
             f"    def vjp(g, inputs, out):\n"
-            f"        {args}, = inputs\n"
-            f"        {datas}\n"
+            f"        {datas or 'pass'}\n"
             f"        try:\n"
             f"            return ({fast},)\n"
             f"        except (ArithmeticError, ValueError):\n"
@@ -354,6 +354,7 @@ class _NaryOp(Op):
         self._bound = {}
         self._factory = None
         self.forward = forward
+        self.backward = self._backward
         self.vjp = vjp
         self._value_rule = value_rule
         self._formula = formula
@@ -363,11 +364,8 @@ class _NaryOp(Op):
         grads = self.vjp(g, tuple(_Data(x) for x in inputs), out)
         return tuple(grads) if grads else (0.0 * g,) * len(inputs)  # one gradient per input, always
 
-    @property  # type: ignore[override]
-    def backward(self) -> Callable[..., tuple[float, ...]]:
-        return self._backward
-
     def backward_values(self, g: Any, *inputs: Any) -> tuple[Any, ...]:
+        assert self._value_rule is not None  # set in __init__
         return self._value_rule(g, *inputs)
 
     def formula(self, i: int, n: int | None = None) -> str:
@@ -424,7 +422,7 @@ def _sum_vjp(g: float, inputs: tuple[Any, ...], out: float) -> list[float]:
 
 def dot_forward(ws: Iterable[float], xs: Iterable[float], bias: float | None = None) -> float:
     """Σ w_i x_i (+ bias), summed left to right: the one definition of dot's arithmetic."""
-    total = sum(map(mul, ws, xs))
+    total: float = sum(map(mul, ws, xs))
     return total if bias is None else total + bias
 
 
@@ -494,7 +492,7 @@ _TABLE = [
     # tanh' = 1 - tanh²: PyTorch's CPU kernel may fuse the multiply-add, so a few cases differ by 1 ulp
     Op("tanh",     "tanh(a)",             ("g * (1.0 - out * out)",)),
     Op("sigmoid",  "sigmoid(a)",          ("g * (1.0 - out) * out",)),                   # σ' = σ(1 - σ)
-    Op("relu",     "relu(a)",             ("0.0 if out <= 0 else g",)),                  # relu'(0) = 0
+    Op("relu",     "0.0 if a <= 0 else a", ("0.0 if out <= 0 else g",)),                # relu'(0) = 0; nan stays
     Op("leaky_relu", "a if a > 0 else a * slope", ("g if a > 0 else g * slope",), params=("slope",)),
     Op("softplus", "softplus(a)",         ("g if a > THRESHOLD else g * exp(a) / (exp(a) + 1.0)",)),  # = σ(a)
     Op("sin",      "sin(a)",              ("g * cos(a)",)),

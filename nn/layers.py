@@ -16,7 +16,8 @@ import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Union
 
-from autograd import Value, dot
+from autograd import Value
+from autograd.value import dot_values
 
 from .module import Module
 
@@ -115,8 +116,10 @@ def _resolve_activation(nonlin: bool | None, activation: str | None, default: st
     return _check_choice("activation", default if activation is None else activation, ACTIVATIONS)
 
 
-def as_inputs(x: Input, nin: int, where: str) -> list[Value]:
+def as_inputs(x: Input, nin: int, where: object) -> list[Value]:
     """One sample as a list of `nin` Values: numbers wrapped once, Values kept, anything else refused.
+
+    `where` (a name, or the module itself) is shown in errors; a module's repr is built only then.
 
     >>> as_inputs([1, 2.5], 2, "MLP")
     [Value(data=1.0, grad=0.0), Value(data=2.5, grad=0.0)]
@@ -125,6 +128,10 @@ def as_inputs(x: Input, nin: int, where: str) -> list[Value]:
       ...
     nn.layers.InputError: MLP(2 -> 1, relu / linear) expects 2 inputs, got 1: [1.0]
     """
+    if type(x) is list and len(x) == nin and all([type(v) is Value for v in x]):  # noqa: C419 -- faster for short lists
+        return x  # already a sample of Values: the fast path of every layer after the first
+    if not isinstance(where, str):
+        where = repr(where)
     if isinstance(x, (Value, numbers.Real)):
         xs: list[object] = [x]
     elif isinstance(x, (str, bytes)) or not isinstance(x, Iterable):
@@ -194,7 +201,7 @@ class Neuron(Module):
         return self.activation != "linear"
 
     def __call__(self, x: Input) -> Value:
-        return self.forward(as_inputs(x, len(self.w), repr(self)))
+        return self.forward(as_inputs(x, len(self.w), self))
 
     def forward(self, x: list[Value]) -> Value:
         """a = f(w·x + b) for inputs already wrapped as Values (no checks: the fast path layers use).
@@ -202,7 +209,7 @@ class Neuron(Module):
         >>> Neuron(1, nonlin=False, seed=0).forward([Value(2.0)]).data == 2 * Neuron(1, seed=0).w[0].data
         True
         """
-        return self._act(dot(self.w, x, self.b))
+        return self._act(dot_values(self.w, x, self.b))  # w and x are Values: dot without its checks
 
     def parameters(self) -> list[Value]:
         return self.w + [self.b] if self.b is not None else list(self.w)
@@ -255,7 +262,7 @@ class Layer(Module):
         return len(self.neurons)
 
     def __call__(self, x: Input) -> list[Value]:
-        return self.forward(as_inputs(x, self.nin, repr(self)))
+        return self.forward(as_inputs(x, self.nin, self))
 
     def forward(self, x: list[Value]) -> list[Value]:
         """Every neuron's output for inputs already wrapped as Values (no checks).
@@ -263,7 +270,8 @@ class Layer(Module):
         >>> [v.data for v in Layer(1, 2, nonlin=False, bias=False, seed=0).forward([Value(0.0)])]
         [0.0, 0.0]
         """
-        return [n.forward(x) for n in self.neurons]
+        xd = [v.data for v in x]  # read once for every neuron of the layer
+        return [n._act(dot_values(n.w, x, n.b, xd)) for n in self.neurons]
 
     def parameters(self) -> list[Value]:
         return [p for n in self.neurons for p in n.parameters()]
@@ -335,7 +343,7 @@ class MLP(Module):
         return self.layers[-1].nout
 
     def __call__(self, x: Input) -> Value | list[Value]:
-        return self.forward(as_inputs(x, self.layers[0].nin, repr(self)))
+        return self.forward(as_inputs(x, self.layers[0].nin, self))
 
     def forward(self, x: list[Value]) -> Value | list[Value]:
         """The network's output for inputs already wrapped as Values (no checks).

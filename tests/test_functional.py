@@ -11,7 +11,7 @@ from autograd import Value, grad, hessian, value_and_grad
 
 
 def test_grad_of_grad_of_cube_at_two_is_twelve():
-    f = lambda x: x**3  # noqa: E731
+    f = lambda x: x**3
     assert grad(f)(2.0) == 12.0  # 3x²
     assert grad(grad(f))(2.0) == 12.0  # 6x
     assert grad(grad(grad(f)))(2.0) == 6.0
@@ -24,7 +24,7 @@ def test_third_and_fourth_derivatives_of_tanh_match_closed_forms(x):
     d2 = -2 * t * s
     d3 = s * (6 * t * t - 2)  # d/dx(-2ts) = -2s² + 4t²s
     d4 = -8 * t * s * (3 * t * t - 2)  # d/dx[s(6t² - 2)] = -2ts(6t² - 2) + 12ts²
-    f = lambda v: v.tanh()  # noqa: E731
+    f = lambda v: v.tanh()
     # the engine and the closed forms round differently; both are exact to ~1e-15 relative
     assert math.isclose(grad(f)(x), s, rel_tol=1e-13)
     assert math.isclose(grad(grad(f))(x), d2, rel_tol=1e-12, abs_tol=1e-15)
@@ -64,7 +64,7 @@ def test_hessian_matches_pytorch(torch):
 
 
 def test_value_and_grad_and_argnums():
-    f = lambda x, y, z: x * y + z  # noqa: E731
+    f = lambda x, y, z: x * y + z
     assert value_and_grad(f)(2.0, 3.0, 4.0) == (10.0, 3.0)
     assert value_and_grad(f, argnums=(2, 0))(2.0, 3.0, 4.0) == (10.0, (1.0, 3.0))
     assert grad(f, argnums=-1)(2.0, 3.0, 4.0) == 1.0
@@ -88,7 +88,7 @@ def test_constant_functions_have_zero_gradient_and_bad_returns_are_clear():
 
 
 def test_a_newton_step_uses_grad_and_hessian():
-    f = lambda x: x**4 - 3 * x  # noqa: E731
+    f = lambda x: x**4 - 3 * x
     x = 2.0
     for _ in range(30):
         x = x - grad(f)(x) / hessian(f)(x)

@@ -28,7 +28,7 @@ def test_topological_order_puts_inputs_first_and_is_deterministic():
     assert order[-1] is e and len(order) == len(set(order))
     for v in order:
         assert all(position[x] < position[v] for x in v.inputs)
-    shape = lambda o: [(v.op.name if v.op else v.label) for v in o]  # noqa: E731
+    shape = lambda o: [(v.op.name if v.op else v.label) for v in o]
     assert shape(order) == shape(topological_order(build()))
 
 

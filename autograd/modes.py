@@ -10,7 +10,7 @@ import contextlib
 from collections.abc import Iterator
 from contextvars import ContextVar
 
-__all__ = ["no_grad", "detect_anomaly", "is_grad_enabled", "is_anomaly_enabled", "tracing", "DataDependentError"]
+__all__ = ["DataDependentError", "detect_anomaly", "is_anomaly_enabled", "is_grad_enabled", "no_grad", "tracing"]
 
 NO_GRAD = 1
 ANOMALY = 2

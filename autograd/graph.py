@@ -36,19 +36,24 @@ def topological_order(root: Value) -> list[Value]:
     ['a', 'b', 'c']
     """
     seen = {root}
+    found = [root]  # in the order found: nearly sorted already, which the final sort exploits
     todo = [root]  # found, inputs not looked at yet
     while todo:
         if len(todo) < 8:  # a narrow graph (a deep chain): one Value at a time
             for x in todo.pop().inputs:
                 if x not in seen:
                     seen.add(x)
+                    found.append(x)
                     todo.append(x)
         else:  # a wide one: all of todo's inputs at once, with set operations that run in C
-            found = set(chain.from_iterable(map(_INPUTS, todo)))
-            found -= seen
-            seen |= found
-            todo = list(found)
-    return sorted(seen, key=_SEQ)
+            new = set(chain.from_iterable(map(_INPUTS, todo)))
+            new -= seen
+            seen |= new
+            found += new
+            todo = list(new)
+    found.reverse()
+    found.sort(key=_SEQ)
+    return found
 
 
 def backward(root: Value, seed: float = 1.0) -> None:

@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: demo test bench dot lint typecheck clean
+.PHONY: demo test bench dot lint notebooks clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +34,11 @@ bench: $(VENV)/.bench
 	$(PY) -m benchmarks
 
 lint: $(VENV)/.dev
-	$(VENV)/bin/ruff check autograd nn tests benchmarks
+	$(VENV)/bin/ruff check autograd nn tests benchmarks notebooks
 	$(VENV)/bin/mypy
+
+notebooks: $(VENV)/.dev dot
+	$(PY) notebooks/run.py
 
 clean:
 	rm -rf $(VENV) demo-output

@@ -284,6 +284,19 @@ def train_step(
             first.append((value.data, [_data(o) for o in outs]))
         return value
 
+    return _step(optimizer, closure, first, params)
+
+
+def _step(
+    optimizer: Optimizer,
+    closure: Callable[[], Any],
+    first: list[tuple[float, list[Output]]],
+    params: list[Value],
+) -> tuple[float, list[Output]]:
+    """Run the closure (once, or as often as the optimizer's line search asks), check, then update.
+
+    `first` receives the first evaluation's (loss, outputs): what the step is reported with.
+    """
     if optimizer.needs_closure:
         optimizer.step(closure)  # a closure method leaves the parameters alone when the start is not finite
         _check(first[0][0], params)
@@ -412,14 +425,7 @@ def compiled_step(
             first.append((value, outs))
         return value
 
-    if optimizer.needs_closure:
-        optimizer.step(closure)  # a closure method leaves the parameters alone when the start is not finite
-        _check(first[0][0], params)
-    else:
-        closure()
-        _check(first[0][0], params)
-        optimizer.step()
-    return first[0]
+    return _step(optimizer, closure, first, params)
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -106,22 +106,26 @@ def _width(model: Model, attr: str) -> int | None:
     return None
 
 
+def _numbers(x: object, where: str, kind: str, width: int | None, has: str) -> list[float]:
+    """One sample's numbers (or one target's), checked: a list of `width` real numbers, as floats."""
+    if isinstance(x, (str, bytes)) or not isinstance(x, Iterable):
+        raise InputError(f"{where} must be {kind}, got {type(x).__name__}: {x!r}")
+    row = list(x)
+    if width is not None and len(row) != width:
+        raise InputError(f"{where} has {len(row)} values but the model {has}: {row!r}")
+    for k, v in enumerate(row):
+        if isinstance(v, bool) or not isinstance(v, numbers.Real):
+            raise InputError(f"{where}[{k}] must be a number, got {type(v).__name__}: {v!r}")
+    return [float(v) for v in row]
+
+
 def _rows(X: object, nin: int | None, name: str) -> list[Row]:
     if isinstance(X, (str, bytes)) or not isinstance(X, Iterable):
         raise InputError(f"{name} must be a list of samples (lists of numbers), got {type(X).__name__}")
     rows: list[Row] = []
     for i, x in enumerate(X):
-        if isinstance(x, numbers.Real):
-            x = [x]
-        if isinstance(x, (str, bytes)) or not isinstance(x, Iterable):
-            raise InputError(f"{name}[{i}] must be a list of numbers, got {type(x).__name__}: {x!r}")
-        row = list(x)
-        if nin is not None and len(row) != nin:
-            raise InputError(f"{name}[{i}] has {len(row)} values but the model takes {nin} inputs: {row!r}")
-        for k, v in enumerate(row):
-            if isinstance(v, bool) or not isinstance(v, numbers.Real):
-                raise InputError(f"{name}[{i}][{k}] must be a number, got {type(v).__name__}: {v!r}")
-        rows.append([float(v) for v in row])
+        row = [x] if isinstance(x, numbers.Real) else x
+        rows.append(_numbers(row, f"{name}[{i}]", "a list of numbers", nin, f"takes {nin} inputs"))
     if not rows:
         raise InputError(f"{name} is empty: training needs at least one sample")
     return rows
@@ -137,15 +141,8 @@ def _targets(y: object, n: int, nout: int | None, name: str) -> list[Target]:
                 raise InputError(f"{name}[{i}] is one number but the model has {nout} outputs")
             out.append(float(t))
             continue
-        if isinstance(t, (str, bytes)) or not isinstance(t, Iterable):
-            raise InputError(f"{name}[{i}] must be a number or a list of numbers, got {type(t).__name__}: {t!r}")
-        ts = list(t)
-        if nout is not None and len(ts) != nout:
-            raise InputError(f"{name}[{i}] has {len(ts)} values but the model has {nout} outputs: {ts!r}")
-        for k, v in enumerate(ts):
-            if isinstance(v, bool) or not isinstance(v, numbers.Real):
-                raise InputError(f"{name}[{i}][{k}] must be a number, got {type(v).__name__}: {v!r}")
-        out.append(float(ts[0]) if len(ts) == 1 else [float(v) for v in ts])
+        ts = _numbers(t, f"{name}[{i}]", "a number or a list of numbers", nout, f"has {nout} outputs")
+        out.append(ts[0] if len(ts) == 1 else ts)
     if len(out) != n:
         raise InputError(f"{name} has {len(out)} targets but there are {n} samples; expected one each")
     return out

@@ -1,8 +1,14 @@
 """The benchmark suite runs (a smoke configuration of seconds), so its code cannot rot. No timing asserts."""
 
+import importlib.util
+import os
+
 import pytest
 
-pytest.importorskip("micrograd", reason="the benchmark peer micrograd is a bench-only dependency")
+if importlib.util.find_spec("micrograd") is None:  # a peer, in the dev and bench extras
+    if os.environ.get("CI") == "true":
+        raise ImportError("the benchmark peer micrograd must be installed in CI: pip install -e '.[dev]'")
+    pytest.skip("the benchmark peer micrograd is not installed: pip install -e '.[dev]'", allow_module_level=True)
 
 
 def test_smoke_run_checks_engines_agree_and_writes_results(tmp_path):

@@ -267,16 +267,17 @@ def dot_source(
             out_edge |= result_style[v]
         lines.append(f"  n{i}op -> n{i}" + (f" {attrs(out_edge)}" if out_edge else ""))
     if legend:
-        lines += _legend(color_by, grad_width)
+        present = {role(v, root, params) for v in order}
+        lines += _legend(color_by, grad_width, present)
     lines.append("}")
     return "\n".join(lines)
 
 
-def _legend(color_by: ColorBy, grad_width: bool) -> list[str]:
-    """One small node: a row of coloured cells naming the roles (an HTML-like label)."""
+def _legend(color_by: ColorBy, grad_width: bool, present: set[str]) -> list[str]:
+    """One small node: a row of coloured cells naming the roles in the graph (an HTML-like label)."""
     cells = []
     if color_by == "role":
-        cells = [f'<td bgcolor="{colour}">{r}</td>' for r, colour in ROLE_COLORS.items()]
+        cells = [f'<td bgcolor="{colour}">{r}</td>' for r, colour in ROLE_COLORS.items() if r in present]
     elif color_by == "grad":
         cells = [f'<td bgcolor="{_grad_fill(t, 1.0)}">|grad| {t:g}</td>' for t in (0.0, 0.5, 1.0)]
     if grad_width:

@@ -236,3 +236,11 @@ def test_draw_gives_an_object_jupyter_renders_as_svg():
 def test_ci_installs_dot():
     if os.environ.get("CI") == "true":
         need_dot()
+
+
+def test_the_legend_names_only_the_roles_in_the_graph():
+    x = Value(2.0, "x")
+    y = x * 3.0  # an input, a constant and the output; no parameter, no intermediate
+    legend = next(line for line in to_dot(y, legend=True).splitlines() if "legend" in line)
+    assert ">input<" in legend and ">constant<" in legend and ">output<" in legend
+    assert "parameter" not in legend and "intermediate" not in legend

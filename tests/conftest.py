@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from typing import Any
 
 import pytest
+
+
+def require(module: str) -> Any:
+    """Import a test dependency from the dev extra: outside CI a missing one skips, in CI it fails."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        message = f"{module} is a test dependency: pip install -e '.[dev,torch]' (make test does)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message, allow_module_level=True)
 
 
 @pytest.fixture(scope="session")

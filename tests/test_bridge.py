@@ -7,7 +7,9 @@ import pytest
 
 from nn import MLP, from_torch, squared_error, to_torch
 
-torch = pytest.importorskip("torch")
+from .conftest import require
+
+torch = require("torch")
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,8 @@ import pytest
 import autograd
 from autograd import OPS, DataDependentError, Value, compile, detect_anomaly
 
+from .conftest import require
+
 
 def bits(xs):
     """Floats as hex: equal strings mean equal bits (0.0 and -0.0 differ; nan equals nan)."""
@@ -74,7 +76,7 @@ def test_compiled_gradients_are_the_engines_bit_for_bit(name):
 
 
 def test_an_mlp_step_accumulates_like_a_loop_of_backward_calls():
-    nn = pytest.importorskip("nn")
+    nn = require("nn")
     model = nn.MLP(2, [8, 8, 1], seed=3)
     params = model.parameters()
     rng = random.Random(0)

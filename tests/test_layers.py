@@ -9,6 +9,8 @@ import pytest
 from autograd import Value, topological_order
 from nn import ACTIVATIONS, MLP, InputError, Layer, Neuron, squared_error
 
+from .conftest import require
+
 
 def sigma(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-z))
@@ -214,7 +216,7 @@ def test_worked_example_2_2_2_sigmoid_network_delta_rule():
 
 @pytest.mark.parametrize("act, out_act", [("relu", "linear"), ("tanh", "sigmoid"), ("leaky_relu", "softplus")])
 def test_mlp_forward_and_backward_agree_with_pytorch(act, out_act):
-    torch = pytest.importorskip("torch")
+    torch = require("torch")
     model = MLP(3, [5, 4, 2], activation=act, output_activation=out_act, init="xavier", seed=11)
     for n in model.layers[0].neurons:
         n.b.data = 0.1 * n.w[0].data  # nonzero biases, so they are checked too

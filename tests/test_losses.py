@@ -18,6 +18,8 @@ from nn import (
     squared_error,
 )
 
+from .conftest import require
+
 
 def sigma(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-z))
@@ -32,7 +34,7 @@ def batch(n: int, k: int, seed: int, low: float = -2.0, high: float = 2.0):
 
 @pytest.mark.parametrize("n, k", [(1, 1), (5, 1), (4, 3)])
 def test_mse_and_half_mse_against_pytorch(n, k):
-    torch = pytest.importorskip("torch")
+    torch = require("torch")
     for ours, theirs in [
         (mse, lambda p, t: torch.nn.functional.mse_loss(p, t)),
         (half_mse, lambda p, t: ((p - t) ** 2).sum() / (2 * n)),  # C = 1/(2N) Σ_i Σ_k (ŷ - y)²
@@ -51,7 +53,7 @@ def test_mse_and_half_mse_against_pytorch(n, k):
 
 
 def test_bce_with_logits_against_pytorch_including_huge_logits():
-    torch = pytest.importorskip("torch")
+    torch = require("torch")
     logits = [Value(z) for z in (-800.0, -30.0, -1.5, 0.0, 0.7, 25.0, 800.0)]
     targets = [0.0, 1.0, 0.25, 1.0, 0.0, 1.0, 0.0]
     Z = torch.tensor([v.data for v in logits], dtype=torch.float64, requires_grad=True)

@@ -19,6 +19,8 @@ from nn import (
     half_mse,
 )
 
+from .conftest import require
+
 START = [0.8, -1.3, 2.1, 0.4]
 
 
@@ -49,7 +51,7 @@ def f_torch(x):
     ],
 )
 def test_same_steps_as_pytorch(ours, theirs):
-    torch = pytest.importorskip("torch")
+    torch = require("torch")
     params = [Value(v) for v in START]
     opt = ours(params)
     x = torch.tensor(START, dtype=torch.float64, requires_grad=True)
@@ -143,8 +145,8 @@ def test_conjugate_gradient_beats_gradient_descent_on_a_small_network():
 
 
 def test_conjugate_gradient_agrees_with_scipy_on_a_quadratic():
-    np = pytest.importorskip("numpy")
-    optimize = pytest.importorskip("scipy.optimize")
+    np = require("numpy")
+    optimize = require("scipy.optimize")
     rng = random.Random(4)
     n = 6
     M = [[rng.uniform(-1, 1) for _ in range(n)] for _ in range(n)]

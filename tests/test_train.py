@@ -29,6 +29,8 @@ from nn.data import moons, signed, xor
 from nn.losses import PER_SAMPLE, PerSample
 from nn.train import compile_loss, train_step
 
+from .conftest import require
+
 
 @pytest.mark.parametrize("batch_size, epochs", [(1, 40), (8, 60), (None, 300)])
 def test_online_minibatch_and_full_batch_learn_xor(batch_size, epochs):
@@ -127,7 +129,7 @@ def test_training_works_without_tqdm(monkeypatch, capsys):
 
 
 def test_the_progress_bar_reports_epochs(capsys):
-    pytest.importorskip("tqdm")
+    require("tqdm")
     fit(MLP(2, [2, 1], seed=0), [[0.0, 1.0]], [1.0], epochs=3, progress=True)
     assert "3/3" in capsys.readouterr().err
 

@@ -10,6 +10,7 @@ import pytest
 from autograd import Value, dot
 from autograd.viz import GraphvizMissingError, draw, role, save, to_dot
 
+from .conftest import require
 from .render_helpers import need_dot, node_texts, svg_classes
 
 HEAD = """digraph {
@@ -169,7 +170,7 @@ def test_to_dot_works_without_graphviz_and_draw_says_what_to_install():
 
 
 def test_a_missing_dot_program_says_what_to_install(monkeypatch, tmp_path):
-    pytest.importorskip("graphviz")
+    require("graphviz")
     monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no dot here
     with pytest.raises(GraphvizMissingError, match="apt install graphviz.*brew install graphviz"):
         draw(Value(1.0) + 1)

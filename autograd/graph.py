@@ -76,13 +76,15 @@ def backward(root: Value, seed: float = 1.0) -> None:
 
 def _backward(root: Value, seed: float) -> None:
     order = topological_order(root)
-    if MODE.get() & ANOMALY:
-        _backward_checked(order, seed)
-        return
+    checked = MODE.get() & ANOMALY
+    saved = [v.grad for v in order] if checked else []
     for v in order:
         if v.op is not None:
             v.grad = 0.0
     root.grad += seed
+    if checked:
+        _loop_checked(order, saved)
+        return
     # Go one Value at a time, outputs before the Values they were made from: the chain rule.
     for v in reversed(order):
         if v.op is None:
@@ -91,19 +93,16 @@ def _backward(root: Value, seed: float) -> None:
             x.grad += gx  # chain rule; += is the total derivative: contributions of all paths add up
 
 
-def _backward_checked(order: list[Value], seed: float) -> None:
-    """The same loop, raising at the first non-finite gradient with every grad restored."""
-    saved = [v.grad for v in order]
+def _loop_checked(order: list[Value], saved: list[float]) -> None:
+    """The same loop, raising at the first non-finite gradient with every grad restored from `saved`.
+
+    Like the loop above it zips without strict: a rule may send nothing when every contribution is 0.
+    """
     try:
-        for v in order:
-            if v.op is not None:
-                v.grad = 0.0
-        order[-1].grad += seed
         for v in reversed(order):
             if v.op is None:
                 continue
-            grads = v.op.vjp(v.grad, v.inputs, v.data)
-            for i, (x, gx) in enumerate(zip(v.inputs, grads, strict=True)):
+            for i, (x, gx) in enumerate(zip(v.inputs, v.op.vjp(v.grad, v.inputs, v.data))):
                 if not math.isfinite(gx) and math.isfinite(v.grad):
                     shown = tuple(x.data for x in v.inputs)
                     raise FloatingPointError(

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from autograd import Value, detect_anomaly, is_anomaly_enabled, is_grad_enabled, no_grad
+from autograd import Value, detect_anomaly, dot, is_anomaly_enabled, is_grad_enabled, no_grad
 
 
 def test_no_grad_records_no_graph_and_restores_afterwards():
@@ -79,3 +79,12 @@ def test_detect_anomaly_passes_clean_graphs_with_the_same_grads():
     a.grad = 0.0
     y.backward()
     assert a.grad == checked
+
+
+def test_detect_anomaly_passes_a_neuron_whose_relu_is_off():
+    """dot sends nothing back when its upstream gradient is 0: the checked loop takes that as the engine does."""
+    w = [Value(1.0), Value(2.0)]
+    z = dot(w, [-1.0, -1.0]).relu()  # z < 0: relu' = 0, so dot's upstream gradient is 0
+    with detect_anomaly():
+        z.backward()
+    assert [v.grad for v in w] == [0.0, 0.0]

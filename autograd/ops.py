@@ -125,10 +125,6 @@ def _is_zero(a: float) -> bool:
     return a == 0.0
 
 
-def _relu(a: float) -> float:
-    return 0.0 if a <= 0.0 else a  # noqa: FURB136 -- max(0.0, nan) is 0.0; PyTorch's relu keeps nan
-
-
 # IEEE versions, used only when a rule's fast form raises (x / 0, 0 ** -n, overflow, log 0).
 
 
@@ -177,18 +173,19 @@ def _ieee_sqrt(a: float) -> float:
     return math.sqrt(a) if a >= 0.0 else math.nan
 
 
+# The names forwards and rules use, on floats.
 FLOAT_NAMES: dict[str, Any] = {
-    "exp": _exp, "log": math.log, "log1p": math.log1p, "sqrt": math.sqrt, "tanh": math.tanh,
-    "sin": math.sin, "cos": math.cos, "sigmoid": sigmoid, "softplus": softplus, "relu": _relu,
-    "power": power, "pow_v": _pow_value_exponent, "sgn": _sgn, "is_zero": _is_zero,
-    "THRESHOLD": SOFTPLUS_THRESHOLD,
+    "exp": _exp, "log": math.log, "sqrt": math.sqrt, "tanh": math.tanh, "sin": math.sin, "cos": math.cos,
+    "sigmoid": sigmoid, "softplus": softplus, "power": power, "pow_v": _pow_value_exponent, "sgn": _sgn,
+    "is_zero": _is_zero, "THRESHOLD": SOFTPLUS_THRESHOLD,
 }  # fmt: skip
 IEEE_NAMES: dict[str, Any] = {
     **FLOAT_NAMES, "_log": _ieee_log, "_sqrt": _ieee_sqrt, "_power": _ieee_power,
     "_div": _ieee_div, "_pow": _ieee_pow,
 }  # fmt: skip
 _IEEE_RENAME = {"log": "_log", "sqrt": "_sqrt", "power": "_power"}
-# Filled in by autograd.value: the same names acting on Values, so rules build graphs (higher order).
+# Filled in by autograd.value: the functions rules call, acting on Values, so rules build graphs (higher
+# order). A test checks it covers every name the rules use.
 VALUE_NAMES: dict[str, Any] = {}
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from . import graph
 from .modes import ANOMALY, MODE, NO_GRAD, TRACE, DataDependentError
-from .ops import OPS, VALUE_NAMES, Op, dot_forward
+from .ops import FLOAT_NAMES, OPS, VALUE_NAMES, Op, dot_forward
 
 __all__ = ["Operand", "Value", "dot", "dot_values", "sum"]
 
@@ -229,21 +229,11 @@ def _data(x: Any) -> float:
 
 
 def _leaf(data: float) -> Value:
-    v = _new(Value)
-    v.data = data
-    v.grad = 0.0
-    v.inputs = ()
-    v.op = None
-    v.label = ""
-    v.seq = _next_seq()
-    return v
+    return _node(data, (), None)
 
 
-def _node(data: float, inputs: tuple[Value, ...], op: Op) -> Value:
-    """Make an op's result. The only place a graph edge is recorded."""
-    mode = MODE.get()
-    if mode & NO_GRAD:
-        return _leaf(data)
+def _node(data: float, inputs: tuple[Value, ...], op: Op | None) -> Value:
+    """Put a Value together (an op's result, or a leaf): the only place a graph edge is recorded."""
     v = _new(Value)
     v.data = data
     v.grad = 0.0
@@ -251,20 +241,21 @@ def _node(data: float, inputs: tuple[Value, ...], op: Op) -> Value:
     v.op = op
     v.label = ""
     v.seq = _next_seq()
-    if mode & ANOMALY and not math.isfinite(data):
-        shown = tuple(x.data for x in inputs)
-        raise FloatingPointError(f"{op.name} produced {data!r} from inputs {shown!r}")
+    mode = MODE.get()
+    if mode:
+        if mode & NO_GRAD:  # a result, but no record of how it was made
+            v.inputs = ()
+            v.op = None
+        elif mode & ANOMALY and op is not None and not math.isfinite(data):
+            shown = tuple(x.data for x in inputs)
+            raise FloatingPointError(f"{op.name} produced {data!r} from inputs {shown!r}")
     return v
 
 
-def _forward(op: Op, inputs: tuple[Value, ...]) -> float:
-    datas = [x.data for x in inputs]
-    try:
-        return op.forward(*datas)
-    except (ArithmeticError, ValueError) as e:
-        names = dict(zip(("a", "b"), datas, strict=False)) | op.params
-        message = op.domain.format(**names) if op.domain else f"{op.name}: {e}"
-        raise type(e)(message) from None
+def _domain_error(op: Op, datas: tuple[float, ...], error: Exception) -> Exception:
+    """The forward's exception again, of the same type, with a message naming the op and its inputs."""
+    names = dict(zip(("a", "b"), datas, strict=False)) | op.params
+    return type(error)(op.domain.format(**names) if op.domain else f"{op.name}: {error}")
 
 
 def _operand(x: Any) -> Value | None:
@@ -283,16 +274,16 @@ def _binary(op: Op, a: Any, b: Any) -> Value:
             return NotImplemented  # type: ignore[no-any-return]  # Python then raises its own TypeError
     try:
         data = op.forward(a.data, b.data)
-    except (ArithmeticError, ValueError):
-        data = _forward(op, (a, b))  # re-raises with a message naming the op and its inputs
+    except (ArithmeticError, ValueError) as e:
+        raise _domain_error(op, (a.data, b.data), e) from None
     return _node(data, (a, b), op)
 
 
 def _unary(op: Op, a: Value) -> Value:
     try:
         data = op.forward(a.data)
-    except (ArithmeticError, ValueError):
-        data = _forward(op, (a,))
+    except (ArithmeticError, ValueError) as e:
+        raise _domain_error(op, (a.data,), e) from None
     return _node(data, (a,), op)
 
 
@@ -352,25 +343,15 @@ def dot_values(ws: list[Value], xs: list[Value], bias: Value | None = None, xs_d
     return _node(dot_forward([w.data for w in ws], xd, bias.data), (*ws, *xs, bias), _DOT)
 
 
-def _value_fn(method: str) -> Any:
-    from . import ops
-
-    float_fn = ops.FLOAT_NAMES[method]
-    return lambda x: getattr(x, method)() if isinstance(x, Value) else float_fn(x)
+def _method(name: str) -> Any:
+    float_fn = FLOAT_NAMES[name]
+    return lambda x: getattr(x, name)() if isinstance(x, Value) else float_fn(x)
 
 
-def _sgn(x: Any) -> float:
-    from .ops import FLOAT_NAMES
-
-    return float(FLOAT_NAMES["sgn"](x.data if isinstance(x, Value) else x))
-
-
-VALUE_NAMES.update(
-    {name: _value_fn(name) for name in ("exp", "log", "sqrt", "tanh", "sin", "cos", "sigmoid", "softplus", "relu")}
-)
+# The functions the rules call, on Values (higher order). sgn and is_zero look at data: they are constant.
+VALUE_NAMES.update({name: _method(name) for name in ("exp", "log", "sin", "cos")})
 VALUE_NAMES.update(
     power=lambda a, n: a**n,
-    pow_v=lambda a, b: a**b,
-    sgn=_sgn,
+    sgn=lambda x: float(FLOAT_NAMES["sgn"](x.data if isinstance(x, Value) else x)),
     is_zero=lambda x: (x.data if isinstance(x, Value) else x) == 0,
 )

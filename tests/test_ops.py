@@ -202,3 +202,16 @@ def test_bound_ops_are_cached_and_show_their_metadata():
     assert OPS["**"].bind(n=2) is a
     assert repr(a) == "Op('**', n=2.0)"
     assert a.params == {"n": 2.0}
+
+
+def test_every_name_a_rule_calls_has_a_value_version():
+    """Rules run on Values for higher derivatives: each function they call must exist for Values."""
+    import ast
+
+    from autograd.ops import FLOAT_NAMES, VALUE_NAMES
+
+    for op in OPS.values():
+        for rule in op.rules:
+            called = {n.id for n in ast.walk(ast.parse(rule, mode="eval")) if isinstance(n, ast.Name)}
+            functions = {n for n in called if callable(FLOAT_NAMES.get(n))}
+            assert functions <= VALUE_NAMES.keys(), (op.name, functions - VALUE_NAMES.keys())

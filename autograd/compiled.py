@@ -236,15 +236,8 @@ def _emit(trace: _Trace, params: Sequence[Value], ieee: bool) -> tuple[str, int,
             continue
         op, g = v.op, grad[v]
         inputs = v.inputs
-        if op.name == "sum":
-            rules = [g] * len(inputs)
-        elif op.name == "dot":
-            n = len(inputs) // 2
-            rules = [f"{g} * {var[x]}" for x in inputs[n : 2 * n]] + [f"{g} * {var[w]}" for w in inputs[:n]]
-            rules += [g] * (len(inputs) - 2 * n)
-        else:
-            names = _names(op, v, var) | {"g": g}
-            rules = [_expr(rule, names, ieee) for rule in op.rules]
+        names = _names(op, v, var) | {"g": g}
+        rules = [_expr(rule, names, ieee) for rule in op.rules_for(len(inputs))]
         comment = f"  # {var[v]} = {_describe(op, v, var)}"
         for x, rule in zip(inputs, rules, strict=True):
             if not needs[x]:
@@ -262,7 +255,7 @@ def _emit(trace: _Trace, params: Sequence[Value], ieee: bool) -> tuple[str, int,
 
 
 def _names(op: Op, v: Value, var: dict[Value, str]) -> dict[str, str]:
-    names = dict(zip(op.inputs, (var[x] for x in v.inputs), strict=True))
+    names = dict(zip(op.input_names(len(v.inputs)), (var[x] for x in v.inputs), strict=True))
     names["out"] = var[v]
     names.update((k, _literal(p)) for k, p in op.params.items())
     return names

@@ -150,14 +150,8 @@ def local_formula(v: Value, i: int, display: Mapping[Value, str] | None = None) 
     display = names(v) if display is None else display
     inputs = v.inputs
     if v.op.arity is None:  # n-ary: sum gives "1", dot "x3", "w3" or "1" (the bias)
-        text = v.op.formula(i, len(inputs))
-        k = len(inputs) // 2
-
-        def partner(m: re.Match[str]) -> str:
-            j = int(m.group(2)) - 1
-            return display[inputs[j] if m.group(1) == "w" else inputs[k + j]]
-
-        return re.sub(r"\b([wx])(\d+)\b", partner, text)
+        where = dict(zip(v.op.input_names(len(inputs)), inputs, strict=True))
+        return re.sub(r"\b\w+\b", lambda m: display[where[m[0]]] if m[0] in where else m[0], v.op.formula(i, len(inputs)))
     tree = _Symbolic(v.op.params).visit(ast.parse(v.op.formula(i), mode="eval"))
     placeholders = {"a": "_A_", "b": "_B_", "out": "_OUT_"}
 

@@ -314,13 +314,25 @@ class Op:
             self._value_rule = _compile(src, {**FLOAT_NAMES, **VALUE_NAMES})
         return self._value_rule(g, *inputs, *self.params.values())
 
+    def input_names(self, n: int | None = None) -> tuple[str, ...]:
+        """The names the rules give the inputs (`n` inputs, for an op that takes any number)."""
+        return self.inputs
+
+    def rules_for(self, n: int | None = None) -> tuple[str, ...]:
+        """One rule per input (`n` inputs, for an op that takes any number), in the input names.
+
+        >>> OPS["*"].rules_for(), OPS["dot"].rules_for(5)
+        (('g * b', 'g * a'), ('g * x1', 'g * x2', 'g * w1', 'g * w2', 'g'))
+        """
+        return self.rules
+
     def formula(self, i: int, n: int | None = None) -> str:
         """The local derivative d out/d input_i as text: the rule with g = 1.
 
-        >>> OPS["/"].formula(1)
-        '-(out / b)'
+        >>> OPS["/"].formula(1), OPS["dot"].formula(0, 4)
+        ('-(out / b)', 'x1')
         """
-        return _with_unit_gradient(self.rules[i])
+        return _with_unit_gradient(self.rules_for(n)[i])
 
     def __repr__(self) -> str:
         params = "".join(f", {k}={v!r}" for k, v in self.params.items())
@@ -328,9 +340,12 @@ class Op:
 
 
 class _NaryOp(Op):
-    """An op over any number of inputs (sum, dot): one node where a Python loop would make n."""
+    """An op over any number of inputs (sum, dot): one node where a Python loop would make n.
 
-    __slots__ = ("_formula",)
+    Its rules, written per number of inputs, serve formulas and compiled mode; the engine runs `vjp`.
+    """
+
+    __slots__ = ("_names", "_rules")
 
     def __init__(
         self,
@@ -338,7 +353,8 @@ class _NaryOp(Op):
         forward: Callable[..., float],
         vjp: Callable[[float, tuple[Any, ...], float], Sequence[float]],
         value_rule: Rule,
-        formula: Callable[[int, int], str],
+        names: Callable[[int], tuple[str, ...]],
+        rules: Callable[[int], tuple[str, ...]],
         forward_source: str,
     ) -> None:
         self.name = name
@@ -354,7 +370,8 @@ class _NaryOp(Op):
         self.backward = self._backward
         self.vjp = vjp
         self._value_rule = value_rule
-        self._formula = formula
+        self._names = names
+        self._rules = rules
 
     def _backward(self, g: float, *args: float) -> tuple[float, ...]:
         *inputs, out = args
@@ -365,10 +382,16 @@ class _NaryOp(Op):
         assert self._value_rule is not None  # set in __init__
         return self._value_rule(g, *inputs)
 
-    def formula(self, i: int, n: int | None = None) -> str:
+    def input_names(self, n: int | None = None) -> tuple[str, ...]:
+        return self._names(self._count(n))
+
+    def rules_for(self, n: int | None = None) -> tuple[str, ...]:
+        return self._rules(self._count(n))
+
+    def _count(self, n: int | None) -> int:
         if n is None:
-            raise TypeError(f"{self.name} takes any number of inputs: formula(i, n) needs n")
-        return self._formula(i, n)
+            raise TypeError(f"{self.name} takes any number of inputs: formula(i, n) needs n, as rules_for(n) does")
+        return n
 
 
 class _Data:
@@ -453,13 +476,18 @@ def _dot_values(g: Any, *args: Any) -> tuple[Any, ...]:
     return (*grads, g) if len(inputs) % 2 else tuple(grads)
 
 
-def _dot_formula(i: int, n: int) -> str:
+def _sum_names(n: int) -> tuple[str, ...]:
+    return tuple(f"x{i + 1}" for i in range(n))
+
+
+def _dot_names(n: int) -> tuple[str, ...]:
     k = n // 2
-    if i < k:
-        return f"x{i + 1}"
-    if i < 2 * k:
-        return f"w{i - k + 1}"
-    return "1"
+    return (*(f"w{i + 1}" for i in range(k)), *(f"x{i + 1}" for i in range(k)), *(("b",) if n % 2 else ()))
+
+
+def _dot_rules(n: int) -> tuple[str, ...]:
+    k = n // 2  # the rules _dot_vjp runs: d/dw_i = x_i, d/dx_i = w_i, d/db = 1
+    return (*(f"g * x{i + 1}" for i in range(k)), *(f"g * w{i + 1}" for i in range(k)), *(("g",) if n % 2 else ()))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -494,8 +522,8 @@ _TABLE = [
     Op("softplus", "softplus(a)",         ("g if a > THRESHOLD else g * exp(a) / (exp(a) + 1.0)",)),  # = σ(a)
     Op("sin",      "sin(a)",              ("g * cos(a)",)),
     Op("cos",      "cos(a)",              ("g * -sin(a)",)),
-    _NaryOp("sum", _sum_forward, _sum_vjp, _sum_values, lambda i, n: "1", "x1 + x2 + ... + xn"),
-    _NaryOp("dot", _dot_forward, _dot_vjp, _dot_values, _dot_formula, "w1*x1 + ... + wn*xn (+ bias)"),
+    _NaryOp("sum", _sum_forward, _sum_vjp, _sum_values, _sum_names, lambda n: ("g",) * n, "x1 + ... + xn"),
+    _NaryOp("dot", _dot_forward, _dot_vjp, _dot_values, _dot_names, _dot_rules, "w1*x1 + ... + wn*xn + b"),
 ]  # fmt: skip
 
 OPS: dict[str, Op] = {op.name: op for op in _TABLE}

@@ -215,3 +215,16 @@ def test_every_name_a_rule_calls_has_a_value_version():
             called = {n.id for n in ast.walk(ast.parse(rule, mode="eval")) if isinstance(n, ast.Name)}
             functions = {n for n in called if callable(FLOAT_NAMES.get(n))}
             assert functions <= VALUE_NAMES.keys(), (op.name, functions - VALUE_NAMES.keys())
+
+
+@pytest.mark.parametrize("n", [1, 4, 5])
+def test_nary_rule_strings_say_what_the_engine_computes(n):
+    """sum and dot run hand-written code; their rule strings (for formulas, compiled mode) must match it."""
+    rng = random.Random(n)
+    for name in ("sum", "dot"):
+        op = OPS[name]
+        xs = [rng.uniform(-2.0, 2.0) for _ in range(n)]  # for dot: pairs (w, x), and a bias when n is odd
+        out, g = op.forward(*xs), rng.uniform(-2.0, 2.0)
+        scope = dict(zip(op.input_names(n), xs, strict=True)) | {"g": g, "out": out}
+        from_strings = [eval(rule, {}, scope) for rule in op.rules_for(n)]  # our own rule strings
+        assert from_strings == list(op.backward(g, *xs, out))

@@ -28,7 +28,7 @@ def compiled(P, G, x0, x1):
     # backward: one line per local derivative, outputs before the values they were made from
     gp0, gp1 = G
     g3 = 1.0
-    g2 = g3 * (2.0 * power(v2, 1.0))  # v3 = v2 ** 2.0
+    g2 = g3 * (2.0 * power(v2, 1.0))  # v3 = v2 ** 2
     g1 = g2  # v2 = v1 - x1
     g0 = g1  # v1 = v0 + p1
     gp1 += g1
@@ -51,6 +51,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from . import ops
+from .explain import describe
 from .modes import ANOMALY, MODE, DataDependentError, tracing
 from .ops import Op
 from .value import Value
@@ -238,7 +239,7 @@ def _emit(trace: _Trace, params: Sequence[Value], ieee: bool) -> tuple[str, int,
         inputs = v.inputs
         names = _names(op, v, var) | {"g": g}
         rules = [_expr(rule, names, ieee) for rule in op.rules_for(len(inputs))]
-        comment = f"  # {var[v]} = {_describe(op, v, var)}"
+        comment = f"  # {describe(v, var)}"
         for x, rule in zip(inputs, rules, strict=True):
             if not needs[x]:
                 continue
@@ -259,17 +260,6 @@ def _names(op: Op, v: Value, var: dict[Value, str]) -> dict[str, str]:
     names["out"] = var[v]
     names.update((k, _literal(p)) for k, p in op.params.items())
     return names
-
-
-def _describe(op: Op, v: Value, var: dict[Value, str]) -> str:
-    xs = [var[x] for x in v.inputs]
-    if op.name in ("sum", "dot"):
-        return f"{op.name}({', '.join(xs[:4])}{', ...' if len(xs) > 4 else ''})"
-    if op.name == "**":
-        return f"{xs[0]} ** {_literal(op.params['n'])}"
-    if len(xs) == 2:
-        return f"{xs[0]} {op.name} {xs[1]}"
-    return f"{op.name}({xs[0]})"
 
 
 def _same(a: float, b: float) -> bool:

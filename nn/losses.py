@@ -148,7 +148,7 @@ def hinge(scores: Predictions, targets: Targets) -> Value:
     """
     flat_p, flat_t, _ = _flatten(scores, targets, "hinge")
     for i, t in enumerate(flat_t):
-        if isinstance(t, Value) or t not in (-1.0, 1.0):
+        if (t.data if isinstance(t, Value) else t) not in (-1.0, 1.0):  # a Value target: compiled mode traces them
             raise ValueError(f"hinge: targets must be -1 or +1, got {t!r} at {i}; map 0/1 labels with 2y - 1")
     margins = [(1.0 - s * t).relu() for s, t in zip(flat_p, flat_t, strict=True)]
     return autograd.sum(margins) / float(len(margins))
@@ -224,18 +224,11 @@ class PerSample(NamedTuple):
         return f"PerSample(per_sample={self.per_sample.__name__}, reduction={self.reduction!r})"
 
 
-def _hinge_per_sample(scores: Predictions, targets: Targets) -> Value:
-    """`hinge` for targets that may be Values: its formula without its check (fit checks the targets first)."""
-    flat_p, flat_t, _ = _flatten(scores, targets, "hinge")
-    margins = [(1.0 - s * t).relu() for s, t in zip(flat_p, flat_t, strict=True)]
-    return autograd.sum(margins) / float(len(margins))
-
-
 PER_SAMPLE: dict[Loss, PerSample] = {
     squared_error: PerSample(squared_error, "sum"),  # E = Σᵢ ½ Σₖ (tₖ - aₖ)², the total
     half_mse: PerSample(half_mse, "mean"),  # 1/(2N) Σᵢ Σₖ (ŷ - y)²: the mean of ½ Σₖ (ŷ - y)²
     mse: PerSample(mse, "mean"),  # 1/(NK) Σ (ŷ - y)²: the mean over samples of 1/K Σₖ (ŷ - y)²
-    hinge: PerSample(_hinge_per_sample, "mean"),  # 1/(NK) Σ max(0, 1 - y·s), likewise
+    hinge: PerSample(hinge, "mean"),  # 1/(NK) Σ max(0, 1 - y·s), likewise
     binary_cross_entropy_with_logits: PerSample(binary_cross_entropy_with_logits, "mean"),  # likewise
 }
 """Each loss of this module with its per-sample form and batch reduction. For your own loss, add one:

@@ -299,23 +299,16 @@ def _plot_boundary(plt: Any, model: MLP, X: list[list[float]], labels: list[int]
 
 def _neuron_graph(neuron: Neuron, sample: Sequence[float], path: Path) -> Path:
     """The computation graph of one neuron on one sample, after backward: SVG (DOT text without Graphviz)."""
-    from autograd import viz  # the drawing module; graphviz itself is imported only inside viz.save
+    from autograd import viz  # graphviz itself is imported only inside viz.save
 
-    xs = [Value(v, f"x{i + 1}") for i, v in enumerate(sample)]
-    out = neuron.forward(xs)
-    out.label = "a"
-    if neuron.activation != "linear":
-        out.inputs[0].label = "z"  # the pre-activation z = w·x + b
-    neuron.zero_grad()  # show this sample's gradients alone, not the last training step's
-    out.backward()
+    from .diagram import neuron_dot  # grads computed aside: the trained model's .grad stays as it is
+
+    text = neuron_dot(neuron, sample)
     try:
-        return viz.save(out, path, params=neuron.parameters())
+        return viz.save(text, path)
     except viz.GraphvizMissingError as e:
-        dot_path = path.with_suffix(".dot")
         print(f"note: {e}; wrote DOT text instead", file=sys.stderr)
-        return viz.save(out, dot_path, params=neuron.parameters())
-    finally:
-        neuron.zero_grad()
+        return viz.save(text, path.with_suffix(".dot"))
 
 
 # ---------------------------------------------------------------------------------------------------

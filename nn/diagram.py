@@ -161,7 +161,11 @@ def _neuron_graph(neuron: Any, x: Sequence[float] | None) -> tuple[Value, list[V
     if len(xs) != nin:
         raise ValueError(f"the neuron takes {nin} inputs, got {len(xs)}")
     inputs = [xi if isinstance(xi, Value) else Value(float(xi), f"x{i + 1}") for i, xi in enumerate(xs)]
-    return neuron(inputs), inputs
+    out = neuron(inputs)
+    out.label = "a"
+    if out.op is not None and out.op.name != "dot":
+        out.inputs[0].label = "z"  # the pre-activation z = w·x + b, the input of the activation
+    return out, inputs
 
 
 def neuron_dot(

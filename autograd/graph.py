@@ -85,24 +85,26 @@ def _backward(root: Value, seed: float) -> None:
     if checked:
         _loop_checked(order, saved)
         return
-    # Go one Value at a time, outputs before the Values they were made from: the chain rule.
+    # Go one Value at a time, outputs before the Values they were made from: the chain rule. For each
+    # input x of v, accumulate does x.grad += v.grad · (d v/d x), the op's rule; it is the loop
+    #     for x, gx in zip(v.inputs, v.op.vjp(v.grad, v.inputs, v.data)):
+    #         x.grad += gx
+    # written out per op. += is the total derivative: the contributions of all paths add up.
     for v in reversed(order):
-        if v.op is None:
-            continue
-        for x, gx in zip(v.inputs, v.op.vjp(v.grad, v.inputs, v.data)):
-            x.grad += gx  # chain rule; += is the total derivative: contributions of all paths add up
+        if v.op is not None:
+            v.op.accumulate(v.grad, v.inputs, v.data)
 
 
 def _loop_checked(order: list[Value], saved: list[float]) -> None:
     """The same loop, raising at the first non-finite gradient with every grad restored from `saved`.
 
-    Like the loop above it zips without strict: a rule may send nothing when every contribution is 0.
+    It takes every op's gradients as a list (`vjp`, even for sum and dot), so each one can be checked.
     """
     try:
         for v in reversed(order):
             if v.op is None:
                 continue
-            for i, (x, gx) in enumerate(zip(v.inputs, v.op.vjp(v.grad, v.inputs, v.data))):
+            for i, (x, gx) in enumerate(zip(v.inputs, v.op.vjp(v.grad, v.inputs, v.data), strict=True)):
                 if not math.isfinite(gx) and math.isfinite(v.grad):
                     shown = tuple(x.data for x in v.inputs)
                     raise FloatingPointError(

@@ -221,15 +221,22 @@ class Op:
     """One entry of the op table: a forward on floats and a backward rule per input.
 
     ``forward(*inputs)`` maps floats to a float. ``backward(g, *inputs, out)`` returns one gradient per
-    input. ``vjp(g, inputs, out)`` is the engine's fast path (it reads the inputs' ``.data``): one gradient
-    per input, or an empty list when every contribution is exactly zero (dot with g = 0 and a finite
-    output), which the engine's ``zip`` then skips. ``rules`` holds the source of each rule; ``formula(i)`` is the local derivative d out/d input i
-    as text. Ops with metadata (the ``n`` of ``x ** n``) are bound with ``op.bind(n=3.0)``.
+    input. ``vjp(g, inputs, out)`` is the same on the inputs themselves (it reads their ``.data``).
+    ``accumulate(g, inputs, out)`` is the engine's step for one node, the chain rule itself: it adds
+    each input's gradient into that input's ``.grad``. ``rules`` holds the source of each rule;
+    ``formula(i)`` is the local derivative d out/d input i as text. Ops with metadata (the ``n`` of
+    ``x ** n``) are bound with ``op.bind(n=3.0)``.
+
+    >>> from autograd import Value
+    >>> a, b = Value(2.0), Value(-3.0)
+    >>> OPS["*"].accumulate(10.0, (a, b), -6.0)       # a.grad += 10 · b, b.grad += 10 · a
+    >>> a.grad, b.grad
+    (-30.0, 20.0)
     """
 
     __slots__ = (  # noqa: RUF023 -- grouped by meaning: what the op is, then its compiled functions
         "name", "arity", "inputs", "params", "forward_source", "rules", "domain",
-        "forward", "backward", "vjp", "_factory", "_value_rule", "_bound",
+        "forward", "backward", "vjp", "accumulate", "_factory", "_value_rule", "_bound",
     )  # fmt: skip
 
     name: str
@@ -242,6 +249,7 @@ class Op:
     forward: Callable[..., float]
     backward: Callable[..., tuple[float, ...]]
     vjp: Callable[[float, tuple[Any, ...], float], Sequence[float]]
+    accumulate: Callable[[float, Sequence[Any], float], None]
 
     def __init__(
         self,
@@ -265,8 +273,13 @@ class Op:
         datas = "".join(f"{x} = inputs[{i}].data; " for i, x in enumerate(self.inputs) if x in used)
         safe = ", ".join(_ieee(r) for r in rules)
         fast = ", ".join(rules)
+        values = "".join(f"v{x}, " for x in self.inputs)  # the input Values: va, vb
+        grads = "".join(f"g{x}, " for x in self.inputs)  # what each gets: ga, gb
+        loads = "".join(f"{x} = v{x}.data; " for x in self.inputs if x in used)
+        adds = "".join(f"        v{x}.grad += g{x}\n" for x in self.inputs)
         # One factory per op, taking the metadata; it returns the forward, the backward on floats (fast
-        # form, IEEE fallback), the vjp that reads inputs' data for the engine loop, and the Value rule.
+        # form, IEEE fallback), the vjp that reads inputs' data, and accumulate, the engine's step for
+        # one node: every input's grad += g · d out/d input, with nothing half-added if a rule raises.
         src = (
             f"def _f({', '.join(params)}):\n"
             f"    def forward({args}):\n"
@@ -282,12 +295,20 @@ class Op:
             f"            return ({fast},)\n"
             f"        except (ArithmeticError, ValueError):\n"
             f"            return ({safe},)\n"
-            f"    return forward, backward, vjp\n"
+            f"    def accumulate(g, inputs, out):\n"
+            f"        {values}= inputs\n"
+            f"        {loads or 'pass'}\n"
+            f"        try:\n"
+            f"            {grads}= {fast},\n"
+            f"        except (ArithmeticError, ValueError):\n"
+            f"            {grads}= {safe},\n"
+            f"{adds}"
+            f"    return forward, backward, vjp, accumulate\n"
         )
         self._factory = _compile(src, IEEE_NAMES)
         self._value_rule: Rule | None = None
         if not params:
-            self.forward, self.backward, self.vjp = self._factory()
+            self.forward, self.backward, self.vjp, self.accumulate = self._factory()
 
     def bind(self, **params: float) -> Op:
         """This op with its metadata fixed (cached), e.g. ``OPS["**"].bind(n=2.0)``."""
@@ -301,7 +322,7 @@ class Op:
                 if hasattr(self, slot):
                     setattr(op, slot, getattr(self, slot))
             op.params = dict(zip(self.params, key, strict=True))
-            op.forward, op.backward, op.vjp = self._factory(*key)
+            op.forward, op.backward, op.vjp, op.accumulate = self._factory(*key)
             op._value_rule = None
             self._bound[key] = op
         return op
@@ -342,7 +363,10 @@ class Op:
 class _NaryOp(Op):
     """An op over any number of inputs (sum, dot): one node where a Python loop would make n.
 
-    Its rules, written per number of inputs, serve formulas and compiled mode; the engine runs `vjp`.
+    Its derivative is written once, as `accumulate(g, inputs, out)`: the engine's fast path, adding
+    g · d out/d x into each input's `.grad`. `vjp` and `backward` run that same code on stand-ins that
+    start at -0.0 (the additive identity: -0.0 + y is y, bit for bit), so every use gets the same
+    numbers. Its rules, written per number of inputs, serve formulas and compiled mode.
     """
 
     __slots__ = ("_names", "_rules")
@@ -351,7 +375,7 @@ class _NaryOp(Op):
         self,
         name: str,
         forward: Callable[..., float],
-        vjp: Callable[[float, tuple[Any, ...], float], Sequence[float]],
+        accumulate: Callable[[float, Sequence[Any], float], None],
         value_rule: Rule,
         names: Callable[[int], tuple[str, ...]],
         rules: Callable[[int], tuple[str, ...]],
@@ -368,15 +392,21 @@ class _NaryOp(Op):
         self._factory = None
         self.forward = forward
         self.backward = self._backward
-        self.vjp = vjp
+        self.vjp = self._vjp
+        self.accumulate = accumulate
         self._value_rule = value_rule
         self._names = names
         self._rules = rules
 
+    def _vjp(self, g: float, inputs: Sequence[Any], out: float) -> tuple[float, ...]:
+        return self._backward(g, *(x.data for x in inputs), out)
+
     def _backward(self, g: float, *args: float) -> tuple[float, ...]:
-        *inputs, out = args
-        grads = self.vjp(g, tuple(_Data(x) for x in inputs), out)
-        return tuple(grads) if grads else (0.0 * g,) * len(inputs)  # one gradient per input, always
+        inputs = args[:-1]  # the last is out, which only dot's shortcut reads: it is given nan below, so
+        # that a list of gradients shows every g · x_i, where the engine skips adding zeros
+        slots = [_Slot(x) for x in inputs]  # one per position: an input given twice gets two gradients
+        self.accumulate(g, slots, math.nan)
+        return tuple(s.grad for s in slots)
 
     def backward_values(self, g: Any, *inputs: Any) -> tuple[Any, ...]:
         assert self._value_rule is not None  # set in __init__
@@ -394,13 +424,14 @@ class _NaryOp(Op):
         return n
 
 
-class _Data:
-    """Lets an n-ary vjp (which reads `.data`) run on plain floats."""
+class _Slot:
+    """A stand-in input for `accumulate`: its number, and a gradient that starts at -0.0."""
 
-    __slots__ = ("data",)
+    __slots__ = ("data", "grad")
 
     def __init__(self, data: float) -> None:
         self.data = data
+        self.grad = -0.0
 
 
 def _with_unit_gradient(rule: str) -> str:
@@ -436,8 +467,9 @@ def _sum_forward(*xs: float) -> float:
     return float(sum(xs))  # left to right, as a Python loop would add them
 
 
-def _sum_vjp(g: float, inputs: tuple[Any, ...], out: float) -> list[float]:
-    return [g] * len(inputs)  # d(x_1 + ... + x_n)/d x_i = 1
+def _sum_accumulate(g: float, inputs: Sequence[Any], out: float) -> None:
+    for x in inputs:
+        x.grad += g  # d(x_1 + ... + x_n)/d x_i = 1
 
 
 def dot_forward(ws: Iterable[float], xs: Iterable[float], bias: float | None = None) -> float:
@@ -451,18 +483,21 @@ def _dot_forward(*args: float) -> float:
     return dot_forward(args[:n], args[n : 2 * n], args[-1] if len(args) % 2 else None)
 
 
-def _dot_vjp(g: float, inputs: tuple[Any, ...], out: float) -> list[float]:
-    # d(Σ w_i x_i + b)/d w_i = x_i, d/d x_i = w_i, d/d b = 1; PyTorch's order: g * other
+def _dot_accumulate(g: float, inputs: Sequence[Any], out: float) -> None:
+    # d(Σ w_i x_i + b)/d w_i = x_i, d/d x_i = w_i, d/d b = 1; PyTorch's order: g * other. Weights first,
+    # then inputs, then the bias: the order of the += matters only for an input given twice, and is fixed.
     if g == 0.0 and -math.inf < out < math.inf:
         # A finite sum has finite terms, so every g * x_i is exactly zero: nothing to add. (An inactive
         # ReLU above a neuron does this for half the network.) With out inf or nan, 0 * inf = nan must flow.
-        return []
+        return
     n = len(inputs) // 2
-    grads = [g * x.data for x in inputs[n : 2 * n]]
-    grads += [g * w.data for w in inputs[:n]]
+    ws, xs = inputs[:n], inputs[n : 2 * n]
+    for w, x in zip(ws, xs):
+        w.grad += g * x.data
+    for w, x in zip(ws, xs):
+        x.grad += g * w.data
     if len(inputs) % 2:
-        grads.append(g)
-    return grads
+        inputs[-1].grad += g
 
 
 def _sum_values(g: Any, *inputs: Any) -> tuple[Any, ...]:
@@ -486,7 +521,7 @@ def _dot_names(n: int) -> tuple[str, ...]:
 
 
 def _dot_rules(n: int) -> tuple[str, ...]:
-    k = n // 2  # the rules _dot_vjp runs: d/dw_i = x_i, d/dx_i = w_i, d/db = 1
+    k = n // 2  # the rules _dot_accumulate runs: d/dw_i = x_i, d/dx_i = w_i, d/db = 1
     return (*(f"g * x{i + 1}" for i in range(k)), *(f"g * w{i + 1}" for i in range(k)), *(("g",) if n % 2 else ()))
 
 
@@ -522,8 +557,8 @@ _TABLE = [
     Op("softplus", "softplus(a)",         ("g if a > THRESHOLD else g * exp(a) / (exp(a) + 1.0)",)),  # = σ(a)
     Op("sin",      "sin(a)",              ("g * cos(a)",)),
     Op("cos",      "cos(a)",              ("g * -sin(a)",)),
-    _NaryOp("sum", _sum_forward, _sum_vjp, _sum_values, _sum_names, lambda n: ("g",) * n, "x1 + ... + xn"),
-    _NaryOp("dot", _dot_forward, _dot_vjp, _dot_values, _dot_names, _dot_rules, "w1*x1 + ... + wn*xn + b"),
+    _NaryOp("sum", _sum_forward, _sum_accumulate, _sum_values, _sum_names, lambda n: ("g",) * n, "x1 + ... + xn"),
+    _NaryOp("dot", _dot_forward, _dot_accumulate, _dot_values, _dot_names, _dot_rules, "w1*x1 + ... + wn*xn + b"),
 ]  # fmt: skip
 
 OPS: dict[str, Op] = {op.name: op for op in _TABLE}

@@ -18,7 +18,7 @@ from . import graph
 from .modes import ANOMALY, MODE, NO_GRAD, TRACE, DataDependentError
 from .ops import FLOAT_NAMES, OPS, VALUE_NAMES, Op, dot_forward
 
-__all__ = ["Operand", "Value", "dot", "dot_values", "sum"]
+__all__ = ["Operand", "Value", "dot", "dot_values", "neurons", "sum"]
 
 _ADD, _SUB, _MUL, _DIV, _NEG = OPS["+"], OPS["-"], OPS["*"], OPS["/"], OPS["neg"]
 _POW_N, _POW_V, _SUM, _DOT = OPS["**"], OPS["pow"], OPS["sum"], OPS["dot"]
@@ -341,6 +341,61 @@ def dot_values(ws: list[Value], xs: list[Value], bias: Value | None = None, xs_d
     if bias is None:
         return _node(dot_forward([w.data for w in ws], xd), (*ws, *xs), _DOT)
     return _node(dot_forward([w.data for w in ws], xd, bias.data), (*ws, *xs, bias), _DOT)
+
+
+def neurons(rows: list[list[Value]], biases: list[Value | None], acts: list[Any], xs: list[Value]) -> list[Value]:
+    """A layer of neurons that read the same inputs: `acts[j](rows[j] · xs + biases[j])` for each j.
+
+    An activation is an Op (one node), None (the identity: a linear neuron) or any function of a Value.
+    For an Op these are the nodes `_unary(act, dot_values(rows[j], xs, biases[j]))` makes, a `dot` and
+    its activation, put together here in one loop with no call per node: this is the inner loop of every
+    MLP. Inside `no_grad()`, `detect_anomaly()` or tracing each node goes through `_node` instead.
+    No checks: rows are lists of Values as long as xs.
+
+    >>> from autograd import OPS, Value
+    >>> x = [Value(3.0)]
+    >>> [a.data for a in neurons([[Value(2.0)], [Value(-1.0)]], [Value(0.5), None], [OPS["relu"]] * 2, x)]
+    [6.5, 0.0]
+    """
+    xd = [x.data for x in xs]  # read once for every neuron
+    if MODE.get():  # the same nodes in the same order (a trace compares orders), one call at a time
+        return [_activate(act, dot_values(ws, xs, b, xd)) for ws, b, act in zip(rows, biases, acts, strict=True)]
+    out = []
+    for ws, b, act in zip(rows, biases, acts, strict=True):
+        # Each node is _node's record, field by field: z = w·x + b, then a = act(z).
+        z = _new(Value)
+        if b is None:
+            z.data = dot_forward([w.data for w in ws], xd)
+            z.inputs = (*ws, *xs)
+        else:
+            z.data = dot_forward([w.data for w in ws], xd, b.data)
+            z.inputs = (*ws, *xs, b)
+        z.grad = 0.0
+        z.op = _DOT
+        z.label = ""
+        z.seq = _next_seq()
+        if type(act) is not Op:
+            out.append(_activate(act, z))
+            continue
+        try:
+            data = act.forward(z.data)
+        except (ArithmeticError, ValueError) as e:
+            raise _domain_error(act, (z.data,), e) from None
+        a = _new(Value)
+        a.data = data
+        a.grad = 0.0
+        a.inputs = (z,)
+        a.op = act
+        a.label = ""
+        a.seq = _next_seq()
+        out.append(a)
+    return out
+
+
+def _activate(act: Any, z: Value) -> Value:
+    if act is None:
+        return z
+    return _unary(act, z) if isinstance(act, Op) else act(z)
 
 
 def _method(name: str) -> Any:

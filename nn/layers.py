@@ -16,8 +16,8 @@ import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Union
 
-from autograd import Value
-from autograd.value import dot_values
+from autograd import Op, Value
+from autograd.value import neurons
 
 from .module import Module
 
@@ -50,6 +50,24 @@ ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
     "softplus": Value.softplus,     # log(1 + e^z);    softplus' = σ
 }  # fmt: skip
 """Activation functions by name. The unit of `MLP(activation=...)` and `output_activation=...`."""
+
+Activation = Union[Op, None, Callable[[Value], Value]]  # noqa: UP007 -- a runtime alias, as Input
+
+
+def _as_op(fn: Callable[[Value], Value]) -> Activation:
+    """How layers apply an activation: the Op it is when it makes one node from its input (found by
+    applying it once to a probe), None for the identity, else the function itself.
+
+    >>> _as_op(ACTIVATIONS["tanh"]), _as_op(ACTIVATIONS["linear"])
+    (Op('tanh'), None)
+    """
+    probe = Value(0.0)
+    out = fn(probe)
+    if out is probe:
+        return None
+    if isinstance(out, Value) and out.op is not None and out.op.arity == 1 and out.inputs == (probe,):
+        return out.op
+    return fn
 
 
 def _uniform(rng: random.Random, nin: int, nout: int) -> float:
@@ -188,7 +206,7 @@ class Neuron(Module):
         gen = make_rng(seed, rng)
         self.w = [Value(draw(gen, nin, fan_out), f"w{i + 1}") for i in range(nin)]
         self.b = Value(0.0, "b") if bias else None
-        self._act = ACTIVATIONS[self.activation]
+        self._act = _as_op(ACTIVATIONS[self.activation])
 
     @property
     def nin(self) -> int:
@@ -209,7 +227,7 @@ class Neuron(Module):
         >>> Neuron(1, nonlin=False, seed=0).forward([Value(2.0)]).data == 2 * Neuron(1, seed=0).w[0].data
         True
         """
-        return self._act(dot_values(self.w, x, self.b))  # w and x are Values: dot without its checks
+        return neurons([self.w], [self.b], [self._act], x)[0]  # a = f(z), z = w·x + b: two nodes
 
     def parameters(self) -> list[Value]:
         return self.w + [self.b] if self.b is not None else list(self.w)
@@ -270,8 +288,8 @@ class Layer(Module):
         >>> [v.data for v in Layer(1, 2, nonlin=False, bias=False, seed=0).forward([Value(0.0)])]
         [0.0, 0.0]
         """
-        xd = [v.data for v in x]  # read once for every neuron of the layer
-        return [n._act(dot_values(n.w, x, n.b, xd)) for n in self.neurons]
+        ns = self.neurons
+        return neurons([n.w for n in ns], [n.b for n in ns], [n._act for n in ns], x)
 
     def parameters(self) -> list[Value]:
         return [p for n in self.neurons for p in n.parameters()]

@@ -249,3 +249,22 @@ def test_mlp_forward_and_backward_agree_with_pytorch(act, out_act):
         for n, grad_row, grad_b in zip(layer.neurons, W.grad.tolist(), b.grad.tolist()):
             assert [w.grad for w in n.w] == pytest.approx(grad_row, rel=1e-12, abs=1e-14)
             assert n.b.grad == pytest.approx(grad_b, rel=1e-12, abs=1e-14)
+
+
+def test_an_activation_added_to_the_table_works_in_every_layer():
+    """A one-node activation runs as its op; any other function of a Value is applied as it is."""
+    from autograd import dot
+    from nn.layers import _as_op
+
+    swish = lambda z: z * z.sigmoid()  # a user's one-liner
+    ACTIVATIONS["swish"] = swish
+    try:
+        assert _as_op(swish) is swish and _as_op(ACTIVATIONS["relu"]).name == "relu"
+        model = MLP(2, [3, 1], activation="swish", seed=0)
+        x = [0.5, -1.0]
+        out = model(x)
+        h = [swish(dot(n.w, x, n.b)) for n in model.layers[0].neurons]
+        last = model.layers[1].neurons[0]
+        assert out.data == dot(last.w, h, last.b).data
+    finally:
+        del ACTIVATIONS["swish"]

@@ -228,3 +228,35 @@ def test_nary_rule_strings_say_what_the_engine_computes(n):
         scope = dict(zip(op.input_names(n), xs, strict=True)) | {"g": g, "out": out}
         from_strings = [eval(rule, {}, scope) for rule in op.rules_for(n)]  # our own rule strings
         assert from_strings == list(op.backward(g, *xs, out))
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_accumulate_adds_exactly_what_vjp_returns(name):
+    """The engine's step (accumulate) and the list of gradients (vjp, which explanations show) are one
+    rule: from the same grads, += of vjp's numbers in input order gives accumulate's bits."""
+    rng = random.Random(f"accumulate-{name}")
+    case = CASES[name]
+    op = {"**": OPS["**"].bind(n=-0.5), "leaky_relu": OPS["leaky_relu"].bind(slope=0.01)}.get(name, OPS[name])
+    for k in range(200):
+        xs = case.sample(rng) if name != "**" else [abs(case.sample(rng)[0])]
+        if k % 10 == 0:
+            xs = [0.0] * len(xs)  # rules that divide or take a log of 0: the IEEE fallback
+        g = 0.0 if k % 7 == 0 else rng.uniform(-3.0, 3.0)  # g = 0: dot sends nothing, others send zeros
+        try:
+            out = op.forward(*xs)
+        except (ArithmeticError, ValueError):
+            continue
+        inputs = [Value(x) for x in xs]
+        if k % 3 == 0 and len(inputs) > 1:
+            inputs[-1] = inputs[0]  # an input given twice gets both contributions, in order
+            xs[-1] = xs[0]
+            out = op.forward(*xs)
+        starts = [rng.uniform(-1.0, 1.0) for _ in inputs]
+        for x, s in zip(inputs, starts, strict=True):
+            x.grad = s
+        want = {x: x.grad for x in inputs}
+        for x, gx in zip(inputs, op.vjp(g, inputs, out), strict=True):
+            want[x] += gx
+        op.accumulate(g, inputs, out)
+        for x in inputs:
+            assert x.grad == want[x] or (math.isnan(x.grad) and math.isnan(want[x])), (name, xs, g)

@@ -137,3 +137,44 @@ def test_micrograd_readme_example_gives_its_published_numbers():
     g.backward()
     assert f"{a.grad:.4f}" == "138.8338"
     assert f"{b.grad:.4f}" == "645.5773"
+
+
+def _graph(root):
+    """A graph as data: each node's op, data and inputs (as positions in the order), for comparing two."""
+    from autograd import topological_order
+
+    order = topological_order(root)
+    where = {v: i for i, v in enumerate(order)}
+    return [(v.op, v.data, tuple(where[x] for x in v.inputs)) for v in order]
+
+
+def test_neurons_builds_the_nodes_that_dot_and_the_activation_build_one_by_one():
+    import random
+
+    from autograd import OPS, detect_anomaly, no_grad, tracing
+    from autograd import sum as fused_sum
+    from autograd.value import _unary, dot_values, neurons
+
+    rng = random.Random(0)
+    xs = [Value(rng.uniform(-1, 1)) for _ in range(3)]
+    rows = [[Value(rng.uniform(-1, 1)) for _ in range(3)] for _ in range(5)]
+    biases = [Value(0.5), None, Value(-0.25), Value(0.0), None]
+    acts = [OPS["relu"], OPS["tanh"], None, OPS["leaky_relu"].bind(slope=0.1), lambda z: z * z.sigmoid()]
+    one_by_one = []
+    for ws, b, act in zip(rows, biases, acts, strict=True):
+        z = dot_values(ws, xs, b)
+        one_by_one.append(z if act is None else _unary(act, z) if not callable(act) else act(z))
+    want = _graph(fused_sum(one_by_one))
+    assert _graph(fused_sum(neurons(rows, biases, acts, xs))) == want
+    with tracing(), detect_anomaly():  # the careful path, node by node: same nodes, same order
+        assert _graph(fused_sum(neurons(rows, biases, acts, xs))) == want
+    with no_grad():
+        assert all(a.inputs == () for a in neurons(rows, biases, acts, xs))
+
+
+def test_neurons_reports_an_activation_domain_error_as_the_op_does():
+    from autograd import OPS
+    from autograd.value import neurons
+
+    with pytest.raises(ValueError, match="log needs a positive input, got -1.0"):
+        neurons([[Value(1.0)]], [None], [OPS["log"]], [Value(-1.0)])

@@ -312,7 +312,7 @@ class Op:
 
     def bind(self, **params: float) -> Op:
         """This op with its metadata fixed (cached), e.g. ``OPS["**"].bind(n=2.0)``."""
-        key = tuple(float(params[p]) for p in self.params)
+        key = tuple(map(float, map(params.__getitem__, self.params)))
         op = self._bound.get(key)
         if op is None:
             if len(self._bound) > 256:

@@ -51,11 +51,11 @@ class Value:
     seq: int
 
     def __init__(self, data: float, label: str = "") -> None:
-        if isinstance(data, numbers.Real):
+        if type(data) is float or isinstance(data, numbers.Real):
             self.data = float(data)
         else:
             raise TypeError(f"Value needs a real number (int or float), got {type(data).__name__}: {data!r}")
-        if not isinstance(label, str):
+        if type(label) is not str and not isinstance(label, str):
             raise TypeError(f"label must be a str, got {type(label).__name__}")
         self.grad = 0.0
         self.inputs = ()
@@ -104,10 +104,10 @@ class Value:
         return self
 
     def __pow__(self, other: Operand) -> Value:
+        if type(other) is float or type(other) is int or isinstance(other, numbers.Real):
+            return _unary(_POW_N.bind(n=float(other)), self)
         if isinstance(other, Value):
             return _binary(_POW_V, self, other)
-        if isinstance(other, numbers.Real):
-            return _unary(_POW_N.bind(n=float(other)), self)
         return NotImplemented
 
     def __rpow__(self, other: Operand) -> Value:  # 2 ** x: the base is a constant, the exponent a Value

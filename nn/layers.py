@@ -146,19 +146,20 @@ def as_inputs(x: Input, nin: int, where: object) -> list[Value]:
       ...
     nn.layers.InputError: MLP(2 -> 1, relu / linear) expects 2 inputs, got 1: [1.0]
     """
-    if type(x) is list and len(x) == nin and all([type(v) is Value for v in x]):  # noqa: C419 -- faster for short lists
-        return x  # already a sample of Values: the fast path of every layer after the first
-    if not isinstance(where, str):
-        where = repr(where)
+    if type(x) is list and len(x) == nin:  # the fast paths
+        if all([type(v) is Value for v in x]):  # noqa: C419 -- a list is faster for short lists
+            return x  # already a sample of Values: every layer after the first
+        if all([type(v) is float for v in x]):  # noqa: C419 -- a list is faster for short lists
+            return [Value(v) for v in x]  # numbers, wrapped once for all the first layer's neurons
     if isinstance(x, (Value, numbers.Real)):
         xs: list[object] = [x]
     elif isinstance(x, (str, bytes)) or not isinstance(x, Iterable):
-        raise InputError(f"{where} expects a list of {nin} numbers or Values, got {type(x).__name__}: {x!r}")
+        raise InputError(f"{_name(where)} expects a list of {nin} numbers or Values, got {type(x).__name__}: {x!r}")
     else:
         xs = list(x)
     if len(xs) != nin:
         shown = xs if len(xs) <= 8 else f"[{len(xs)} items]"
-        raise InputError(f"{where} expects {nin} inputs, got {len(xs)}: {shown}")
+        raise InputError(f"{_name(where)} expects {nin} inputs, got {len(xs)}: {shown}")
     out: list[Value] = []
     for i, v in enumerate(xs):
         if type(v) is Value:
@@ -166,8 +167,12 @@ def as_inputs(x: Input, nin: int, where: object) -> list[Value]:
         elif type(v) is float or isinstance(v, numbers.Real):
             out.append(Value(float(v)))
         else:
-            raise InputError(f"{where} input {i} must be a number or a Value, got {type(v).__name__}: {v!r}")
+            raise InputError(f"{_name(where)} input {i} must be a number or a Value, got {type(v).__name__}: {v!r}")
     return out
+
+
+def _name(where: object) -> str:
+    return where if isinstance(where, str) else repr(where)
 
 
 class Neuron(Module):

@@ -260,18 +260,24 @@ def _domain_error(op: Op, datas: tuple[float, ...], error: Exception) -> Excepti
 
 def _operand(x: Any) -> Value | None:
     """A Value for an operand: Values as they are, numbers as constant leaves, anything else None."""
+    if type(x) is float:
+        return _leaf(x)
     if isinstance(x, Value):
         return x
-    if type(x) is float or type(x) is int or isinstance(x, numbers.Real):
+    if type(x) is int or isinstance(x, numbers.Real):
         return _leaf(float(x))
     return None
 
 
 def _binary(op: Op, a: Any, b: Any) -> Value:
-    if type(a) is not Value or type(b) is not Value:
-        a, b = _operand(a), _operand(b)
-        if a is None or b is None:
+    if type(b) is not Value:  # a number (x * 2), or something else
+        b = _operand(b)
+        if b is None:
             return NotImplemented  # type: ignore[no-any-return]  # Python then raises its own TypeError
+    if type(a) is not Value:  # a number (2 * x, from __rmul__)
+        a = _operand(a)
+        if a is None:
+            return NotImplemented  # type: ignore[no-any-return]
     try:
         data = op.forward(a.data, b.data)
     except (ArithmeticError, ValueError) as e:

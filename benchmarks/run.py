@@ -21,7 +21,8 @@ from typing import Any
 from . import moons, workloads
 
 RESULTS = Path(__file__).parent / "results"
-CHAIN_PEERS = ("float floor", "PyTorch scalar")  # run in this process, alternating with chainrule
+# Run in this process, alternating with chainrule; all but PyTorch at every n (micrograd: a child process).
+PEERS = ("float floor", "object floor", "chainrule, collector paused", "PyTorch scalar")
 
 
 @dataclasses.dataclass
@@ -120,15 +121,16 @@ def check_small(table: dict[str, Callable[[int], dict[str, Any]]], cfg: Config, 
     """Every engine computes the same output and gradient (to 1e-12) before anything is timed."""
     ref = table["float floor"](50)
     for name, fn in table.items():
-        if name == "micrograd" or (name == "PyTorch scalar" and "PyTorch scalar" not in _torch_ok(cfg)):
+        if name in workloads.UNCHECKED or (name != "chainrule" and name not in _peers(cfg)):
             continue
         got = fn(50)
         if abs(got["out"] - ref["out"]) > 1e-12 or abs(got["grad"] - ref["grad"]) > 1e-12:
             raise SystemExit(f"{what}: {name} gives {got['out']!r}, {got['grad']!r}; the floor {ref['out']!r}, {ref['grad']!r}")
 
 
-def _torch_ok(cfg: Config) -> tuple[str, ...]:
-    return CHAIN_PEERS if "PyTorch scalar" in cfg.moons_engines or cfg.name != "smoke" else ("float floor",)
+def _peers(cfg: Config) -> tuple[str, ...]:
+    torch = "PyTorch scalar" in cfg.moons_engines or cfg.name != "smoke"
+    return tuple(p for p in PEERS if torch or p != "PyTorch scalar")
 
 
 def bench_phases(cfg: Config, what: str) -> dict[str, Any]:
@@ -136,7 +138,7 @@ def bench_phases(cfg: Config, what: str) -> dict[str, Any]:
     check_small(table, cfg, what)
     out: dict[str, Any] = {}
     for n in cfg.ns:
-        peers = [p for p in _torch_ok(cfg) if p == "float floor" or n <= cfg.peer_max_n]
+        peers = [p for p in _peers(cfg) if p in table and (p != "PyTorch scalar" or n <= cfg.peer_max_n)]
         names = ["chainrule", *peers]
         rounds: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
         for r in range(cfg.rounds):
@@ -304,6 +306,8 @@ def markdown(res: dict[str, Any]) -> str:
                 rel = f"{1 / ratio:.3g}" if ratio else ""
                 lines.append(f"| {int(n):,} | {name} | {fmt_s(e['forward'])} | {fmt_s(e['backward'])} | {fmt_s(e['free'])} | "
                              f"{fmt_s(e['total'])} | {rel} |")  # fmt: skip
+        if what == "chain":
+            lines += _object_floor_note(block)
         lines.append("")
     mem = res.get("memory")
     if mem:
@@ -334,6 +338,21 @@ def markdown(res: dict[str, Any]) -> str:
         goal = f"{'≥' if t['higher_is_better'] else '≤'} {t['goal']}{t['unit']}"
         lines.append(f"| {t['target']} | {shown} | {goal} | {'-' if t['pass'] is None else ('PASS' if t['pass'] else 'FAIL')} |")
     return "\n".join(lines) + "\n"
+
+
+def _object_floor_note(block: dict[str, Any]) -> list[str]:
+    """What the object floor says about the deep-chain target, at the largest n measured."""
+    n = max(block, key=int)
+    e = block[n]
+    if "object floor" not in e or "float floor" not in e:
+        return []
+    floor = e["float floor"]["total"]
+    objects, paused = e["object floor"]["total"] / floor, e.get("chainrule, collector paused", {}).get("total")
+    note = (f"\nAt n = {int(n):,} the object floor alone takes {objects:.3g}x the float floor: making and freeing the "
+            "graph's Python objects with the cyclic collector on (its full collections rescan the growing graph)")
+    if paused:
+        note += f"; with the collector paused, chainrule takes {paused / floor:.3g}x"
+    return [note + "."]
 
 
 def run(cfg: Config, out_dir: Path | None = RESULTS) -> dict[str, Any]:

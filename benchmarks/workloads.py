@@ -1,7 +1,9 @@
 """The deep chain, the wide sum and memory per node, on each engine.
 
 * deep chain: y = tanh(y * 0.5 + 0.1) repeated n times from a leaf x; forward, backward (dy/dx) and
-  freeing the graph are timed separately;
+  freeing the graph are timed separately. Two lines explain chainrule's: the same run with the cyclic
+  collector paused during the forward pass (as a caller may do), and the object floor: the Python
+  objects chainrule's graph is made of, made, linked and freed, with no arithmetic and no backward;
 * wide sum: s = Σ w_i x_i over n pairs of leaves (chainrule: n `*` nodes and one `autograd.sum` node;
   micrograd and PyTorch scalar: Python's `sum`, n `+` nodes);
 * bytes per node: a chain of n `y = y + x` nodes, measured with tracemalloc (Python's heap) and as the
@@ -54,16 +56,21 @@ def chain_floor(n: int) -> dict[str, Any]:
     return _phases(forward, backward, box, collect=False)
 
 
-def chain_chainrule(n: int) -> dict[str, Any]:
+def chain_chainrule(n: int, collector: bool = True) -> dict[str, Any]:
     from autograd import Value
 
     box: dict[str, Any] = {}
 
     def forward() -> float:
-        x = Value(X0)
-        y = x
-        for _ in range(n):
-            y = (y * 0.5 + 0.1).tanh()
+        if not collector:
+            gc.disable()
+        try:
+            x = Value(X0)
+            y = x
+            for _ in range(n):
+                y = (y * 0.5 + 0.1).tanh()
+        finally:
+            gc.enable()
         box["x"], box["y"] = x, y
         return y.data
 
@@ -72,6 +79,41 @@ def chain_chainrule(n: int) -> dict[str, Any]:
         return float(box["x"].grad)
 
     return _phases(forward, backward, box, collect=False)
+
+
+def chain_chainrule_paused(n: int) -> dict[str, Any]:
+    return chain_chainrule(n, collector=False)
+
+
+def chain_objects(n: int) -> dict[str, Any]:
+    """The least an engine with one Python object per node can spend on the chain, collector on.
+
+    Per step the objects chainrule makes: five with Value's slots (y * 0.5 and + 0.1 each make a
+    constant leaf and a node, tanh a node) and three input tuples, linked as the graph links them.
+    No arithmetic, no backward: making them and freeing them is all that is timed.
+    """
+    from autograd import Value
+
+    node = type("Node", (), {"__slots__": Value.__slots__})  # Value's memory layout, none of its code
+    box: dict[str, Any] = {}
+
+    def forward() -> None:
+        y = node()
+        y.inputs = ()
+        for _ in range(n):
+            c = node()
+            c.inputs = ()
+            m = node()
+            m.inputs = (y, c)
+            c = node()
+            c.inputs = ()
+            s = node()
+            s.inputs = (m, c)
+            y = node()
+            y.inputs = (s,)
+        box["y"] = y
+
+    return _phases(forward, lambda: None, box, collect=False)
 
 
 def chain_torch(n: int) -> dict[str, Any]:
@@ -230,7 +272,9 @@ def wide_torch(n: int) -> dict[str, Any]:
 
 
 CHAIN = {"chainrule": chain_chainrule, "float floor": chain_floor, "PyTorch scalar": chain_torch,
-         "micrograd": chain_micrograd}  # fmt: skip
+         "micrograd": chain_micrograd, "chainrule, collector paused": chain_chainrule_paused,
+         "object floor": chain_objects}  # fmt: skip
+UNCHECKED = ("object floor",)  # computes nothing: no output to compare
 WIDE = {"chainrule": wide_chainrule, "float floor": wide_floor, "PyTorch scalar": wide_torch,
         "micrograd": wide_micrograd}  # fmt: skip
 

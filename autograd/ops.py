@@ -6,7 +6,8 @@ gradient per input (vector-Jacobian form); with ``g = 1`` it gives the local der
 
 Each rule string is compiled once, at import, three ways, so one source serves every use:
 
-* on floats, the fast path that ``Value.backward`` runs;
+* on floats: ``backward`` and ``vjp`` return the gradients, and ``accumulate``, the step the backward
+  loop runs for each node, adds them into the inputs' ``.grad`` (``a.grad += g * b`` for ``*``);
 * on floats with IEEE arithmetic (``x / 0`` is ``inf``, overflow is ``inf``), taken only when the fast
   path raises: a backward pass never raises for a graph whose forward succeeded, as in PyTorch;
 * on ``Value`` objects, which records a graph of the derivative itself (higher-order derivatives).

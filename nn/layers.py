@@ -61,8 +61,11 @@ def _as_op(fn: Callable[[Value], Value]) -> Activation:
     >>> _as_op(ACTIVATIONS["tanh"]), _as_op(ACTIVATIONS["linear"])
     (Op('tanh'), None)
     """
-    probe = Value(0.0)
-    out = fn(probe)
+    probe = Value(0.5)
+    try:
+        out = fn(probe)
+    except (ArithmeticError, ValueError, TypeError):
+        return fn  # a user's function that fails on the probe: applied as it is, and fails where it would
     if out is probe:
         return None
     if isinstance(out, Value) and out.op is not None and out.op.arity == 1 and out.inputs == (probe,):

@@ -274,9 +274,10 @@ class Op:
         datas = "".join(f"{x} = inputs[{i}].data; " for i, x in enumerate(self.inputs) if x in used)
         safe = ", ".join(_ieee(r) for r in rules)
         fast = ", ".join(rules)
-        values = "".join(f"v{x}, " for x in self.inputs)  # the input Values: va, vb
-        grads = "".join(f"g{x}, " for x in self.inputs)  # what each gets: ga, gb
-        loads = "".join(f"{x} = v{x}.data; " for x in self.inputs if x in used)
+        one = "," if len(rules) == 1 else ""  # `va, = inputs` unpacks one
+        values = ", ".join(f"v{x}" for x in self.inputs) + one  # the input Values: va, vb
+        grads = ", ".join(f"g{x}" for x in self.inputs) + one  # what each gets: ga, gb
+        loads = "; ".join(f"{x} = v{x}.data" for x in self.inputs if x in used)
         adds = "".join(f"        v{x}.grad += g{x}\n" for x in self.inputs)
         # One factory per op, taking the metadata; it returns the forward, the backward on floats (fast
         # form, IEEE fallback), the vjp that reads inputs' data, and accumulate, the engine's step for
@@ -297,12 +298,12 @@ class Op:
             f"        except (ArithmeticError, ValueError):\n"
             f"            return ({safe},)\n"
             f"    def accumulate(g, inputs, out):\n"
-            f"        {values}= inputs\n"
+            f"        {values} = inputs\n"
             f"        {loads or 'pass'}\n"
             f"        try:\n"
-            f"            {grads}= {fast},\n"
+            f"            {grads} = {fast}{one}\n"
             f"        except (ArithmeticError, ValueError):\n"
-            f"            {grads}= {safe},\n"
+            f"            {grads} = {safe}{one}\n"
             f"{adds}"
             f"    return forward, backward, vjp, accumulate\n"
         )

@@ -92,28 +92,38 @@ def chain_objects(n: int) -> dict[str, Any]:
     constant leaf and a node, tanh a node) and three input tuples, linked as the graph links them.
     No arithmetic, no backward: making them and freeing them is all that is timed.
     """
-    from autograd import Value
-
-    node = type("Node", (), {"__slots__": Value.__slots__})  # Value's memory layout, none of its code
+    node = node_class()
     box: dict[str, Any] = {}
 
     def forward() -> None:
-        y = node()
-        y.inputs = ()
-        for _ in range(n):
-            c = node()
-            c.inputs = ()
-            m = node()
-            m.inputs = (y, c)
-            c = node()
-            c.inputs = ()
-            s = node()
-            s.inputs = (m, c)
-            y = node()
-            y.inputs = (s,)
-        box["y"] = y
+        box["y"] = chain_of_objects(n, node)
 
     return _phases(forward, lambda: None, box, collect=False)
+
+
+def node_class() -> type:
+    """A class with Value's memory layout (its slots) and none of its code."""
+    from autograd import Value
+
+    return type("Node", (), {"__slots__": Value.__slots__})
+
+
+def chain_of_objects(n: int, node: type) -> Any:
+    """The object floor's graph: n steps of five `node`s and three input tuples, linked as chainrule's."""
+    y = node()
+    y.inputs = ()
+    for _ in range(n):
+        c = node()
+        c.inputs = ()
+        m = node()
+        m.inputs = (y, c)
+        c = node()
+        c.inputs = ()
+        s = node()
+        s.inputs = (m, c)
+        y = node()
+        y.inputs = (s,)
+    return y
 
 
 def chain_torch(n: int) -> dict[str, Any]:

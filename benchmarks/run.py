@@ -264,9 +264,9 @@ def targets(res: dict[str, Any]) -> list[dict[str, Any]]:
 def fmt_s(s: float | None) -> str:
     if s is None or math.isnan(s):
         return "-"
-    if s >= 1:
+    if s >= 0.9995:  # what rounds to 1000 ms is shown as 1.00 s, not 1e+03 ms
         return f"{s:.2f} s"
-    if s >= 1e-3:
+    if s >= 0.9995e-3:
         return f"{s * 1e3:.3g} ms"
     return f"{s * 1e6:.3g} µs"
 

@@ -208,7 +208,7 @@ def _replay(order: Sequence[Value], root: Value, seed: float) -> dict[Value, flo
     for v in reversed(order):
         if v.op is None:
             continue
-        for x, gx in zip(v.inputs, v.op.vjp(grads[v], v.inputs, v.data)):  # as the engine: not strict
+        for x, gx in zip(v.inputs, v.op.vjp(grads[v], v.inputs, v.data), strict=True):
             grads[x] += gx  # chain rule; += is the total derivative: contributions of all paths add up
     return grads
 
@@ -380,13 +380,9 @@ class StepThrough(Sequence[Step]):
             local = v.op.backward(1.0, *datas, v.data)
             updates = []
             sent = v.op.vjp(upstream, v.inputs, v.data)
-            for i, x in enumerate(v.inputs):
+            for i, (x, gx) in enumerate(zip(v.inputs, sent, strict=True)):
                 before = grads[x]
-                # As the engine's zip: a rule may return fewer gradients (dot with g = 0 returns none,
-                # as every one would be 0); then nothing is added, and the step shows += 0.
-                gx = sent[i] if i < len(sent) else 0.0
-                if i < len(sent):
-                    grads[x] += gx  # chain rule; += is the total derivative
+                grads[x] += gx  # chain rule; += is the total derivative
                 name = self.names[x]
                 updates.append(
                     Update(x, i, name, local_formula(v, i, self.names), local[i], gx, before, grads[x])

@@ -55,7 +55,7 @@ class Value:
             self.data = float(data)
         else:
             raise TypeError(f"Value needs a real number (int or float), got {type(data).__name__}: {data!r}")
-        if type(label) is not str and not isinstance(label, str):
+        if not isinstance(label, str):
             raise TypeError(f"label must be a str, got {type(label).__name__}")
         self.grad = 0.0
         self.inputs = ()
@@ -334,16 +334,14 @@ def dot(ws: Iterable[Operand], xs: Iterable[Operand], bias: Operand | None = Non
     return dot_values(wl, xl, b)
 
 
-def dot_values(ws: list[Value], xs: list[Value], bias: Value | None = None, xs_data: list[float] | None = None) -> Value:
+def dot_values(ws: list[Value], xs: list[Value], bias: Value | None = None) -> Value:
     """`dot` without its checks, for callers that guarantee lists of Values of equal length (nn's layers).
-
-    `xs_data` is `[x.data for x in xs]`, when a layer has read it once for all of its neurons.
 
     >>> from autograd import Value
     >>> dot_values([Value(2.0)], [Value(3.0)], Value(1.0)).data
     7.0
     """
-    xd = [x.data for x in xs] if xs_data is None else xs_data
+    xd = [x.data for x in xs]
     if bias is None:
         return _node(dot_forward([w.data for w in ws], xd), (*ws, *xs), _DOT)
     return _node(dot_forward([w.data for w in ws], xd, bias.data), (*ws, *xs, bias), _DOT)
@@ -363,9 +361,9 @@ def neurons(rows: list[list[Value]], biases: list[Value | None], acts: list[Any]
     >>> [a.data for a in neurons([[Value(2.0)], [Value(-1.0)]], [Value(0.5), None], [OPS["relu"]] * 2, x)]
     [6.5, 0.0]
     """
-    xd = [x.data for x in xs]  # read once for every neuron
     if MODE.get():  # the same nodes in the same order (a trace compares orders), one call at a time
-        return [_activate(act, dot_values(ws, xs, b, xd)) for ws, b, act in zip(rows, biases, acts, strict=True)]
+        return [_activate(act, dot_values(ws, xs, b)) for ws, b, act in zip(rows, biases, acts, strict=True)]
+    xd = [x.data for x in xs]  # read once for every neuron
     out = []
     for ws, b, act in zip(rows, biases, acts, strict=True):
         # Each node is _node's record, field by field: z = w·x + b, then a = act(z).

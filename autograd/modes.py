@@ -10,7 +10,9 @@ import contextlib
 from collections.abc import Iterator
 from contextvars import ContextVar
 
-__all__ = ["DataDependentError", "detect_anomaly", "is_anomaly_enabled", "is_grad_enabled", "no_grad", "tracing"]
+__all__ = [
+    "DataDependentError", "detect_anomaly", "enable_grad", "is_anomaly_enabled", "is_grad_enabled", "no_grad", "tracing",
+]  # fmt: skip
 
 NO_GRAD = 1
 ANOMALY = 2
@@ -39,6 +41,22 @@ def no_grad() -> contextlib.AbstractContextManager[None]:
     (9.0, ())
     """
     return _set(NO_GRAD, True)
+
+
+def enable_grad() -> contextlib.AbstractContextManager[None]:
+    """Record graphs again inside an enclosing `no_grad()` (as PyTorch's ``torch.enable_grad``).
+
+    Function transforms (`grad`, `hessian`, ...), `gradcheck` and compiled mode's tracing use it: what
+    they compute needs a graph, so an outer `no_grad()` does not change their answers.
+
+    >>> from autograd import Value
+    >>> with no_grad():
+    ...     with enable_grad():
+    ...         y = Value(3.0) * 2.0
+    >>> y.op
+    Op('*')
+    """
+    return _set(NO_GRAD, False)
 
 
 def detect_anomaly() -> contextlib.AbstractContextManager[None]:

@@ -78,8 +78,8 @@ def power(a: float, n: float) -> float:
     x**-0.5 as 1/sqrt(x). Overflow gives inf. Raises as Python's float ** does for 0 to a negative power
     (ZeroDivisionError) and math does for a negative base with a fractional exponent (ValueError).
 
-    >>> power(3.0, 2), power(2.0, -1), power(4.0, 0.5)
-    (9.0, 0.5, 2.0)
+    >>> power(3.0, 2), power(2.0, -1), power(4.0, 0.5), power(1e-200, -2)
+    (9.0, 0.5, 2.0, inf)
     """
     if n == 2.0:
         return a * a
@@ -98,7 +98,8 @@ def power(a: float, n: float) -> float:
     if n == -1.0:
         return 1.0 / a
     if n == -2.0:
-        return 1.0 / (a * a)
+        aa = a * a
+        return 1.0 / aa if aa != 0.0 else math.inf  # a*a underflows for |a| < 1e-162: 1/0⁺ = inf, as PyTorch
     try:
         return math.pow(a, n)
     except OverflowError:
@@ -118,8 +119,45 @@ def _pow_value_exponent(a: float, b: float) -> float:
 
 
 def _sgn(a: float) -> float:
-    """sign of a: -1.0, 0.0 or 1.0 (nan stays nan), as PyTorch's sgn; abs'(0) = 0."""
-    return a if math.isnan(a) else (a > 0.0) - (a < 0.0)
+    """sign of a: -1.0, 0.0 or 1.0, as the gradient of PyTorch's abs: abs'(0) = 0, and 0 at nan too.
+
+    >>> _sgn(-2.5), _sgn(0.0), _sgn(math.nan)
+    (-1.0, 0.0, 0.0)
+    """
+    return float((a > 0.0) - (a < 0.0))
+
+
+_SPLIT = 134217729.0  # 2^27 + 1: splits a double into two halves whose products are exact (Dekker 1971)
+
+
+def fma(a: float, b: float, c: float) -> float:
+    """a·b + c with one rounding, as a fused multiply-add instruction computes it.
+
+    PyTorch's tanh backward is ``g * (1 - out * out)``, and its CPU kernel fuses ``1 - out*out`` into one
+    instruction: ``fma(-out, out, 1)``. Rounding out*out first instead loses up to thousands of ulp near
+    saturation (|out| → 1). Here the product is split exactly (Dekker's two-product: a·b = p + e with
+    p, e doubles) and ``math.fsum`` rounds p + e + c once, correctly: the fused result, bit for bit.
+
+    >>> fma(0.1, 10.0, -1.0) == 5.551115123125783e-17     # 0.1 is not 1/10: the exact a·b - 1 shows it
+    True
+    >>> 1.0 - 0.9999999999 * 0.9999999999 == fma(-0.9999999999, 0.9999999999, 1.0)
+    False
+    """
+    p = a * b
+    if not (math.isfinite(p) and math.isfinite(c)) or abs(a) > 1e290 or abs(b) > 1e290:
+        return p + c  # inf, nan, or too large to split: no rounding to save
+    t = _SPLIT * a
+    ah = t - (t - a)
+    al = a - ah
+    t = _SPLIT * b
+    bh = t - (t - b)
+    bl = b - bh
+    e = ((ah * bh - p) + ah * bl + al * bh) + al * bl  # a·b - p exactly
+    return math.fsum((p, e, c))
+
+
+if hasattr(math, "fma"):  # Python 3.13+: the instruction itself
+    fma = math.fma
 
 
 def _is_zero(a: float) -> bool:
@@ -164,6 +202,15 @@ def _ieee_power(a: float, n: float) -> float:
         return math.nan
 
 
+def _ieee_pow_v(a: float, b: float) -> float:
+    try:
+        return _pow_value_exponent(a, b)
+    except ZeroDivisionError:  # 0 ** negative
+        return math.inf
+    except ValueError:  # a negative base
+        return math.nan
+
+
 def _ieee_log(a: float) -> float:
     if a == 0.0:
         return -math.inf
@@ -178,13 +225,13 @@ def _ieee_sqrt(a: float) -> float:
 FLOAT_NAMES: dict[str, Any] = {
     "exp": _exp, "log": math.log, "sqrt": math.sqrt, "tanh": math.tanh, "sin": math.sin, "cos": math.cos,
     "sigmoid": sigmoid, "softplus": softplus, "power": power, "pow_v": _pow_value_exponent, "sgn": _sgn,
-    "is_zero": _is_zero, "THRESHOLD": SOFTPLUS_THRESHOLD,
+    "is_zero": _is_zero, "fma": fma, "THRESHOLD": SOFTPLUS_THRESHOLD,
 }  # fmt: skip
 IEEE_NAMES: dict[str, Any] = {
-    **FLOAT_NAMES, "_log": _ieee_log, "_sqrt": _ieee_sqrt, "_power": _ieee_power,
+    **FLOAT_NAMES, "_log": _ieee_log, "_sqrt": _ieee_sqrt, "_power": _ieee_power, "_pow_v": _ieee_pow_v,
     "_div": _ieee_div, "_pow": _ieee_pow,
 }  # fmt: skip
-_IEEE_RENAME = {"log": "_log", "sqrt": "_sqrt", "power": "_power"}
+_IEEE_RENAME = {"log": "_log", "sqrt": "_sqrt", "power": "_power", "pow_v": "_pow_v"}
 # Filled in by autograd.value: the functions rules call, acting on Values, so rules build graphs (higher
 # order). A test checks it covers every name the rules use.
 VALUE_NAMES: dict[str, Any] = {}
@@ -237,7 +284,7 @@ class Op:
 
     __slots__ = (  # noqa: RUF023 -- grouped by meaning: what the op is, then its compiled functions
         "name", "arity", "inputs", "params", "forward_source", "rules", "domain",
-        "forward", "backward", "vjp", "accumulate", "_factory", "_value_rule", "_bound",
+        "forward", "backward", "vjp", "accumulate", "ieee_forward", "_factory", "_value_rules", "_bound",
     )  # fmt: skip
 
     name: str
@@ -248,6 +295,7 @@ class Op:
     rules: tuple[str, ...]
     domain: str
     forward: Callable[..., float]
+    ieee_forward: Callable[..., float]
     backward: Callable[..., tuple[float, ...]]
     vjp: Callable[[float, tuple[Any, ...], float], Sequence[float]]
     accumulate: Callable[[float, Sequence[Any], float], None]
@@ -286,6 +334,8 @@ class Op:
             f"def _f({', '.join(params)}):\n"
             f"    def forward({args}):\n"
             f"        return {forward}\n"
+            f"    def ieee_forward({args}):\n"
+            f"        return {_ieee(forward)}\n"
             f"    def backward(g, {args}, out):\n"
             f"        try:\n"
             f"            return ({fast},)\n"
@@ -305,12 +355,12 @@ class Op:
             f"        except (ArithmeticError, ValueError):\n"
             f"            {grads} = {safe}{one}\n"
             f"{adds}"
-            f"    return forward, backward, vjp, accumulate\n"
+            f"    return forward, ieee_forward, backward, vjp, accumulate\n"
         )
         self._factory = _compile(src, IEEE_NAMES)
-        self._value_rule: Rule | None = None
+        self._value_rules: tuple[Rule, ...] | None = None
         if not params:
-            self.forward, self.backward, self.vjp, self.accumulate = self._factory()
+            self.forward, self.ieee_forward, self.backward, self.vjp, self.accumulate = self._factory()
 
     def bind(self, **params: float) -> Op:
         """This op with its metadata fixed (cached), e.g. ``OPS["**"].bind(n=2.0)``."""
@@ -324,18 +374,28 @@ class Op:
                 if hasattr(self, slot):
                     setattr(op, slot, getattr(self, slot))
             op.params = dict(zip(self.params, key, strict=True))
-            op.forward, op.backward, op.vjp, op.accumulate = self._factory(*key)
-            op._value_rule = None
+            op.forward, op.ieee_forward, op.backward, op.vjp, op.accumulate = self._factory(*key)
+            op._value_rules = None
             self._bound[key] = op
         return op
 
-    def backward_values(self, g: Any, *inputs: Any) -> tuple[Any, ...]:
-        """The rule run on Values (inputs, then out), so the gradient is itself differentiable."""
-        if self._value_rule is None:
+    def backward_values(self, g: Any, *inputs: Any, wanted: Sequence[bool] | None = None) -> tuple[Any, ...]:
+        """The rules run on Values (inputs, then out), so the gradient is itself differentiable.
+
+        `wanted[i]` False skips input i's rule (its entry is None): a higher-order pass runs rules only
+        for inputs that depend on what it differentiates by.
+        """
+        if self._value_rules is None:
             args = ", ".join((*self.inputs, "out", *self.params))
-            src = f"def _f(g, {args}):\n    return ({', '.join(self.rules)},)\n"
-            self._value_rule = _compile(src, {**FLOAT_NAMES, **VALUE_NAMES})
-        return self._value_rule(g, *inputs, *self.params.values())
+            self._value_rules = tuple(
+                _compile(f"def _f(g, {args}):\n    return {rule}\n", {**FLOAT_NAMES, **VALUE_NAMES})
+                for rule in self.rules
+            )
+        params = self.params.values()
+        return tuple(
+            rule(g, *inputs, *params) if wanted is None or wanted[i] else None
+            for i, rule in enumerate(self._value_rules)
+        )
 
     def input_names(self, n: int | None = None) -> tuple[str, ...]:
         """The names the rules give the inputs (`n` inputs, for an op that takes any number)."""
@@ -393,10 +453,11 @@ class _NaryOp(Op):
         self._bound = {}
         self._factory = None
         self.forward = forward
+        self.ieee_forward = forward  # sums and products never raise: overflow is inf already
         self.backward = self._backward
         self.vjp = self._vjp
         self.accumulate = accumulate
-        self._value_rule = value_rule
+        self._value_rules = (value_rule,)
         self._names = names
         self._rules = rules
 
@@ -410,9 +471,10 @@ class _NaryOp(Op):
         self.accumulate(g, slots, math.nan)
         return tuple(s.grad for s in slots)
 
-    def backward_values(self, g: Any, *inputs: Any) -> tuple[Any, ...]:
-        assert self._value_rule is not None  # set in __init__
-        return self._value_rule(g, *inputs)
+    def backward_values(self, g: Any, *inputs: Any, wanted: Sequence[bool] | None = None) -> tuple[Any, ...]:
+        assert self._value_rules is not None  # set in __init__
+        grads = self._value_rules[0](g, *inputs)
+        return grads if wanted is None else tuple(gx if w else None for gx, w in zip(grads, wanted, strict=True))
 
     def input_names(self, n: int | None = None) -> tuple[str, ...]:
         return self._names(self._count(n))
@@ -456,6 +518,15 @@ def _with_unit_gradient(rule: str) -> str:
     class OneForG(ast.NodeTransformer):
         def visit_Name(self, node: ast.Name) -> ast.AST:
             return ast.Constant(1) if node.id == "g" else node
+
+        def visit_Call(self, node: ast.Call) -> ast.AST:
+            self.generic_visit(node)
+            if isinstance(node.func, ast.Name) and node.func.id == "fma":  # fused: shown as the math it is
+                a, b, c = node.args
+                if isinstance(a, ast.UnaryOp) and isinstance(a.op, ast.USub):  # fma(-x, y, c) = c - x*y
+                    return ast.BinOp(c, ast.Sub(), ast.BinOp(a.operand, ast.Mult(), b))
+                return ast.BinOp(ast.BinOp(a, ast.Mult(), b), ast.Add(), c)
+            return node
 
     tree = OneForG().visit(DropG().visit(ast.parse(rule, mode="eval")))
     return ast.unparse(tree)
@@ -551,8 +622,8 @@ _TABLE = [
        domain="log needs a positive input, got {a!r}"),
     Op("sqrt",     "sqrt(a)",             ("g / (2.0 * out)",),                          # (√a)' = 1/(2√a)
        domain="sqrt needs a non-negative input, got {a!r}"),
-    # tanh' = 1 - tanh²: PyTorch's CPU kernel may fuse the multiply-add, so a few cases differ by 1 ulp
-    Op("tanh",     "tanh(a)",             ("g * (1.0 - out * out)",)),
+    # tanh' = 1 - tanh², as PyTorch computes it: 1 - out·out in one fused multiply-add (see fma)
+    Op("tanh",     "tanh(a)",             ("g * fma(-out, out, 1.0)",)),
     Op("sigmoid",  "sigmoid(a)",          ("g * (1.0 - out) * out",)),                   # σ' = σ(1 - σ)
     Op("relu",     "0.0 if a <= 0 else a", ("0.0 if out <= 0 else g",)),                # relu'(0) = 0; nan stays
     Op("leaky_relu", "a if a > 0 else a * slope", ("g if a > 0 else g * slope",), params=("slope",)),

@@ -24,6 +24,8 @@ from functools import partial
 from operator import mul
 from typing import Any
 
+from autograd.ops import fma
+
 X0 = 0.3  # the chain's input
 
 
@@ -51,7 +53,7 @@ def chain_floor(n: int) -> dict[str, Any]:
     def backward() -> float:
         g = 1.0
         for y in reversed(box["ys"]):
-            g = g * (1.0 - y * y) * 0.5  # d tanh(u)/du = 1 - tanh², du/dy = 0.5
+            g = g * fma(-y, y, 1.0) * 0.5  # d tanh(u)/du = 1 - tanh² (fused, as the engine), du/dy = 0.5
         return g
 
     return _phases(forward, backward, box, collect=False)

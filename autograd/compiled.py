@@ -7,12 +7,21 @@ function: one line per op of the forward pass, then one line per local derivativ
 engine's, bit for bit: the same float functions, the same arithmetic, the same order of the `+=`.
 
 A compiled function replays one graph. A function whose graph depends on the data (`if x > 0:` on a
-Value, or anything read from `.data`) cannot be replayed, and is refused, never silently frozen:
+Value, or on `x.data`) cannot be replayed, and is refused, never silently frozen. What is detected:
 
-* it is traced under `tracing()`, where comparing a Value or `float(value)` raises DataDependentError;
-* it is traced once per example (twice if only one is given); a different graph, a different constant
-  (a number computed from `.data`), or a Value from outside that is not in `params` raises;
+* while tracing (`tracing()`), comparing a Value, `float(value)`, and every comparison, truth test or
+  conversion (`int`, `round`, `math.floor`, `float`, `Value(...)`) of the `.data` of an input, a param
+  or any Value computed from them raises DataDependentError, at the line that does it;
+* f is traced once per example (twice if only one is given), the later traces with every param's
+  number moved by one part in 2²⁰: a different graph, or a different constant (a number computed from
+  `.data` by arithmetic, e.g. ``x * w.data``), raises; so does a Value from outside that is not in
+  `params` (compiled code would freeze its number);
 * every `check_every` samples, a call is re-run by the interpreted engine and must agree bit for bit.
+
+Not detected: a branch on a number that a C function derives from `.data` (``if math.isnan(x.data)``)
+taken the same way on every example and on the check's sample; numbers read from `.data` of a Value that
+is neither an input, a param, nor computed from them; randomness that happens to repeat. Inputs of a
+compiled function must be numbers (int or float): anything else is a TypeError.
 
 >>> from autograd import Value, compile
 >>> w, b = Value(0.5, "w"), Value(-1.0, "b")
@@ -50,9 +59,9 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from . import ops
+from . import checks, ops
 from .explain import describe
-from .modes import ANOMALY, MODE, DataDependentError, tracing
+from .modes import ANOMALY, MODE, DataDependentError, TracedFloat, enable_grad, tracing
 from .ops import Op
 from .value import Value
 
@@ -78,12 +87,23 @@ def _literal(x: float) -> str:
 class _Trace:
     """One traced call: the graph in topological order, and a canonical form to compare traces by."""
 
-    def __init__(self, f: Callable[..., Any], params: dict[Value, int], example: Sequence[float]) -> None:
+    def __init__(
+        self, f: Callable[..., Any], params: dict[Value, int], example: Sequence[float], moved: bool = False
+    ) -> None:
         from .graph import topological_order
 
         self.inputs = [Value(float(x)) for x in example]
-        with tracing():
-            out = f(*self.inputs)
+        for x in self.inputs:
+            x.data = TracedFloat(x.data)
+        saved = [p.data for p in params]
+        try:
+            for p, d in zip(params, saved, strict=True):  # `moved`: a constant computed from p.data changes
+                p.data = TracedFloat(d * (1.0 + 2.0**-20) if moved else d)
+            with enable_grad(), tracing():
+                out = f(*self.inputs)
+        finally:
+            for p, d in zip(params, saved, strict=True):
+                p.data = d
         if not isinstance(out, Value):
             raise TypeError(f"compile needs f to return a Value, got {type(out).__name__}: {out!r}")
         self.root = out
@@ -302,11 +322,12 @@ class Compiled:
 
     def __call__(self, *inputs: float) -> tuple[float, list[float]]:
         """f(*inputs) and d f/d p for every param, as floats; `.grad` is left alone."""
-        self._tick(1, inputs)
+        sample = _numbers(inputs, self.n_inputs)
+        self._tick(1, sample)
         P = [p.data for p in self.params]
         if MODE.get() & ANOMALY:
-            return self._interpreted(inputs)
-        loss, grads = self._run(P, [0.0] * len(P), inputs)
+            return self._interpreted(sample)
+        loss, grads = self._run(P, [0.0] * len(P), sample)
         return loss, list(grads)
 
     def backward(self, *inputs: float) -> float:
@@ -319,7 +340,7 @@ class Compiled:
         Gradients accumulate into `.grad` exactly as a loop of `f(*sample).backward()` would. If a sample
         raises, no `.grad` is changed.
         """
-        samples = samples if isinstance(samples, list) else list(samples)
+        samples = [_numbers(s, self.n_inputs, k) for k, s in enumerate(checks.iterable("samples", samples))]
         if not samples:
             return []
         self._tick(len(samples), samples[0])
@@ -352,10 +373,10 @@ class Compiled:
 
         Raises DataDependentError if the graph or any number differs (bit for bit).
         """
-        self._check_arity(inputs)
+        sample = _numbers(inputs, self.n_inputs)
         P = [p.data for p in self.params]
-        loss, grads = self._run(P, [0.0] * len(P), inputs)
-        want_loss, want = self._interpreted(inputs, check_shape=True)
+        loss, grads = self._run(P, [0.0] * len(P), sample)
+        want_loss, want = self._interpreted(sample, check_shape=True)
         bad = [i for i, (a, b) in enumerate(zip(grads, want, strict=True)) if not _same(a, b)]
         if not _same(loss, want_loss) or bad:
             what = f"gradient of param {bad[0]}: {grads[bad[0]]!r} vs {want[bad[0]]!r}" if bad else \
@@ -399,7 +420,8 @@ class Compiled:
             for p in self.params:
                 p.grad = 0.0
             xs = [Value(float(x)) for x in inputs]
-            out = self.f(*xs)
+            with enable_grad():
+                out = self.f(*xs)
             if check_shape:
                 trace_shape = _shape_of(out, self.params, xs)
                 if trace_shape != self._shape:
@@ -416,10 +438,22 @@ class Compiled:
     def _interpreted_batch(self, samples: list[Sequence[float]]) -> list[float]:
         losses = []
         for s in samples:
-            out = self.f(*[Value(float(x)) for x in s])
+            with enable_grad():
+                out = self.f(*[Value(float(x)) for x in s])
             out.backward()
             losses.append(out.data)
         return losses
+
+
+def _numbers(sample: object, n: int, k: int | None = None) -> Sequence[float]:
+    """One sample's inputs: n real numbers (a tuple of floats is taken as it is: the fast path)."""
+    where = "inputs" if k is None else f"samples[{k}]"
+    if type(sample) is tuple and len(sample) == n and all([type(x) is float for x in sample]):  # noqa: C419
+        return sample
+    items = checks.iterable(where, sample, f"a sample of {n} numbers")
+    if len(items) != n:
+        raise TypeError(f"compiled f takes {n} inputs, got {len(items)}: {checks.shown(tuple(items))}")
+    return tuple(checks.real(f"{where}[{i}]", x, finite=False) for i, x in enumerate(items))
 
 
 def _shape_of(out: Any, params: list[Value], xs: list[Value]) -> list[tuple[Any, ...]]:
@@ -490,20 +524,16 @@ def compile(  # autograd.compile mirrors torch.compile
         if p in where:
             raise ValueError(f"param {i} is listed twice in params (also at {where[p]})")
         where[p] = i
-    examples = [tuple(e) if isinstance(e, Iterable) else e for e in examples]
-    if not examples:
+    checks.function("f", f, "a function of Values that returns a Value (the loss)")
+    given = checks.iterable("examples", examples, "a list of samples (tuples of numbers), e.g. [(x1, y1), (x2, y2)]")
+    if not given:
         raise ValueError("compile needs at least one example: a list of samples, e.g. [(x1, y1), (x2, y2)]")
-    for e in examples:
-        if not isinstance(e, tuple) or len(e) != len(examples[0]) or not all(isinstance(x, (int, float)) for x in e):
-            raise TypeError(
-                f"examples must be samples (tuples of numbers, all of one length), e.g. [(x1, y1), (x2, y2)]; "
-                f"got {e!r}"
-            )
-    if check_every is not None and (not isinstance(check_every, int) or check_every < 1):
-        raise ValueError(f"check_every must be a positive int or None, got {check_every!r}")
+    width = len(checks.iterable("examples[0]", given[0], "a sample (a tuple of numbers)"))
+    examples = [tuple(_numbers(e, width, k)) for k, e in enumerate(given)]
+    checks.optional(checks.integer, "check_every", check_every, low=1)
     first = _Trace(f, where, examples[0])
     for n, e in enumerate(examples[1:] if len(examples) > 1 else examples, start=2):
-        _Trace(f, where, e).compare(first, n)
+        _Trace(f, where, e, moved=True).compare(first, n)
     compiled = Compiled(f, params, first, check_every)
     compiled.verify(*examples[0])  # the emitted code must reproduce the engine here and now
     return compiled

@@ -15,7 +15,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from . import graph
-from .modes import ANOMALY, MODE, NO_GRAD, TRACE, DataDependentError
+from .graph import NO_GRAPH
+from .modes import ANOMALY, IEEE, MODE, NO_GRAD, TRACE, DataDependentError, TracedFloat
 from .ops import FLOAT_NAMES, OPS, VALUE_NAMES, Op, dot_forward
 
 __all__ = ["Operand", "Value", "dot", "dot_values", "neurons", "sum"]
@@ -242,13 +243,15 @@ def _node(data: float, inputs: tuple[Value, ...], op: Op | None) -> Value:
     v.label = ""
     v.seq = _next_seq()
     mode = MODE.get()
-    if mode:
+    if mode and op is not None:
         if mode & NO_GRAD:  # a result, but no record of how it was made
-            v.inputs = ()
+            v.inputs = NO_GRAPH
             v.op = None
-        elif mode & ANOMALY and op is not None and not math.isfinite(data):
+        elif mode & ANOMALY and not math.isfinite(data):
             shown = tuple(x.data for x in inputs)
             raise FloatingPointError(f"{op.name} produced {data!r} from inputs {shown!r}")
+        if mode & TRACE:  # compiled mode is tracing: the user's code may not branch on this number
+            v.data = TracedFloat(float.__float__(data))  # (x ** 1 returns x's traced number itself)
     return v
 
 
@@ -280,17 +283,29 @@ def _binary(op: Op, a: Any, b: Any) -> Value:
             return NotImplemented  # type: ignore[no-any-return]
     try:
         data = op.forward(a.data, b.data)
-    except (ArithmeticError, ValueError) as e:
-        raise _domain_error(op, (a.data, b.data), e) from None
+    except (ArithmeticError, ValueError, DataDependentError):
+        data = _forward_again(op, (a.data, b.data))
     return _node(data, (a, b), op)
 
 
 def _unary(op: Op, a: Value) -> Value:
     try:
         data = op.forward(a.data)
-    except (ArithmeticError, ValueError) as e:
-        raise _domain_error(op, (a.data,), e) from None
+    except (ArithmeticError, ValueError, DataDependentError):
+        data = _forward_again(op, (a.data,))
     return _node(data, (a,), op)
+
+
+def _forward_again(op: Op, datas: tuple[float, ...]) -> float:
+    """An op's forward after its fast form raised: outside its domain, the domain error naming the op, or
+    in IEEE mode the IEEE result; while tracing, the forward's own branches run on the plain numbers."""
+    plain = tuple(float.__float__(d) for d in datas)  # a traced .data is compared by the op, not the user
+    try:
+        return op.forward(*plain)
+    except (ArithmeticError, ValueError) as e:
+        if MODE.get() & IEEE:
+            return op.ieee_forward(*plain)
+        raise _domain_error(op, plain, e) from None
 
 
 def _as_value(x: Any, what: str) -> Value:
@@ -402,6 +417,18 @@ def _activate(act: Any, z: Value) -> Value:
     return _unary(act, z) if isinstance(act, Op) else act(z)
 
 
+def _fma(a: Operand, b: Operand, c: Operand) -> Value:
+    """a·b + c on Values, its number rounded once as the float rule's fused multiply-add rounds it.
+
+    The graph is a·b + c, whose derivatives are the fused operation's; only the number is the fused
+    one, so a gradient computed on Values equals the float rule's bit for bit (tanh: 1 - out·out).
+    """
+    out = a * b + c
+    assert isinstance(out, Value)  # a rule gives at least one Value
+    out.data = FLOAT_NAMES["fma"](_data(a), _data(b), _data(c))
+    return out
+
+
 def _method(name: str) -> Any:
     float_fn = FLOAT_NAMES[name]
     return lambda x: getattr(x, name)() if isinstance(x, Value) else float_fn(x)
@@ -411,6 +438,7 @@ def _method(name: str) -> Any:
 VALUE_NAMES.update({name: _method(name) for name in ("exp", "log", "sin", "cos")})
 VALUE_NAMES.update(
     power=lambda a, n: a**n,
+    fma=lambda a, b, c: _fma(a, b, c),
     sgn=lambda x: float(FLOAT_NAMES["sgn"](x.data if isinstance(x, Value) else x)),
     is_zero=lambda x: (x.data if isinstance(x, Value) else x) == 0,
 )

@@ -145,7 +145,7 @@ def _graph(root):
 
     order = topological_order(root)
     where = {v: i for i, v in enumerate(order)}
-    return [(v.op, v.data, tuple(where[x] for x in v.inputs)) for v in order]
+    return [(v.op, v.data.hex(), tuple(where[x] for x in v.inputs)) for v in order]
 
 
 def test_neurons_builds_the_nodes_that_dot_and_the_activation_build_one_by_one():

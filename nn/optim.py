@@ -10,7 +10,10 @@ computes the loss, calls `backward()` and returns the loss.
 
 Every setting is checked when the optimizer is made. A step is all or nothing: if it fails (the closure
 raises, Ctrl-C arrives, or the update would leave a parameter unsafe, see `Optimizer.step`), the
-parameters, their gradients and the optimizer's state are exactly as before it.
+parameters, their gradients and the optimizer's state are exactly as before it. That costs a snapshot
+and a check, measured with timeit for 337 parameters (the 2-16-16-1 moons network): ≈ 16 µs per step
+(reading the parameters before and after, 6 µs each; copying the state, 1-2 µs; the check, 2 µs), next
+to ≈ 20 µs for plain SGD's update itself and ≈ 3.7 ms for a training step on a batch of 10.
 """
 
 from __future__ import annotations
@@ -42,10 +45,11 @@ def _loss_value(loss: Value | float) -> float:
 
 
 def _all_safe(ws: list[float]) -> bool:
-    """Every w finite with a finite square, by three C-level passes (≈ 19 µs for 337 floats): the sum is
-    NaN or infinite if any w is (or, harmlessly, if huge ones overflow it: then `_unsafe` decides)."""
+    """True when every w is finite with a finite square, by one C-level pass (≈ 2 µs for 337 floats):
+    √(Σ w²) (math.hypot, which never overflows on the way) is NaN or infinite if any w is, and at least
+    max |w|. Near the limit (≥ half of it, up to an ulp of rounding) `_unsafe` decides, one by one."""
     try:
-        return math.isfinite(sum(ws)) and max(ws) <= _SAFE and min(ws) >= -_SAFE
+        return math.hypot(*ws) <= _SAFE / 2.0
     except (TypeError, OverflowError):  # not floats: let the exact test say which
         return False
 
@@ -92,6 +96,7 @@ class Optimizer:
             seen.add(p)
         self.params = ps
         self.lr = lr
+        self._updates = 0  # steps that stood: a caller interrupted between two steps can tell if one landed
 
     @property
     def lr(self) -> float:
@@ -126,19 +131,24 @@ class Optimizer:
         Traceback (most recent call last):
           ...
         FloatingPointError: SGD.step would make parameter 0 -inf, beyond ±√(max float) ...
-        >>> w.data, w.grad, opt._velocity                  # as before: no velocity yet
-        (1.0, 10000000000.0, None)
+        >>> w.data, w.grad                                 # as before
+        (1.0, 10000000000.0)
+        >>> opt.lr = 1e-10; opt.step(); w.data             # still a first step: v = g, w = 1 - 1e-10·1e10
+        0.0
         """
         params = self.params
-        data = [p.data for p in params]  # the snapshot; what it costs is measured in the module docstring
+        data = [p.data for p in params]  # the snapshot: its cost is measured in the module docstring
         grads = None if closure is None else [p.grad for p in params]
         state = [(name, _copy(getattr(self, name))) for name in self._state]
+        updates = self._updates
         try:
             loss = self._update(closure)
             after = [p.data for p in params]
             if not _all_safe(after):
                 self._refuse(after)
+            self._updates = updates + 1
         except BaseException:
+            self._updates = updates
             for p, w in zip(params, data, strict=True):
                 p.data = w
             if grads is not None:
@@ -165,6 +175,9 @@ class Optimizer:
 
     def _call(self, closure: Closure | None) -> float | None:
         return None if closure is None else _loss_value(closure())
+
+    def _forget(self) -> None:
+        """Drop what a closure method remembers of the loss between steps (its next step evaluates afresh)."""
 
 
 def _copy(x: object) -> object:
@@ -344,6 +357,9 @@ class ConjugateGradient(Optimizer):
         self.evaluations += 1
         return f, list(map(_GRAD, self.params))
 
+    def _forget(self) -> None:
+        self._x = None  # the next step evaluates its start point and restarts along steepest descent
+
     def _place(self, x: list[float], g: list[float]) -> None:
         """Leave the parameters at x with their gradients g (the last trial may have been elsewhere)."""
         for p, xi, gi in zip(self.params, x, g, strict=True):
@@ -421,9 +437,9 @@ class ConjugateGradient(Optimizer):
                 best = (xa, fa, ga)
             return fa, _dot(ga, d), xa, ga
 
-        def zoom(lo: float, f_lo: float, s_lo: float, hi: float, f_hi: float, s_hi: float) -> (
-            tuple[list[float], float, list[float]] | None
-        ):
+        def zoom(
+            lo: float, f_lo: float, s_lo: float, hi: float, f_hi: float, s_hi: float
+        ) -> tuple[list[float], float, list[float]] | None:
             while evals < self.max_line_search:
                 a = _interpolate(lo, f_lo, s_lo, hi, f_hi, s_hi)
                 fa, sa, xa, ga = phi(a)

@@ -28,11 +28,21 @@ START = [0.8, -1.3, 2.1, 0.4]
 
 def f_values(x):
     """A smooth non-quadratic function of 4 parameters, written once for Values and once for torch."""
-    return (x[0] * x[1] - 1.0) ** 2 + (x[2] - 0.5) ** 2 * 3.0 + (x[3] * x[0] + x[2]).tanh() ** 2 + x[1] ** 2 * 0.5
+    return (
+        (x[0] * x[1] - 1.0) ** 2
+        + (x[2] - 0.5) ** 2 * 3.0
+        + (x[3] * x[0] + x[2]).tanh() ** 2
+        + x[1] ** 2 * 0.5
+    )
 
 
 def f_torch(x):
-    return (x[0] * x[1] - 1.0) ** 2 + (x[2] - 0.5) ** 2 * 3.0 + (x[3] * x[0] + x[2]).tanh() ** 2 + x[1] ** 2 * 0.5
+    return (
+        (x[0] * x[1] - 1.0) ** 2
+        + (x[2] - 0.5) ** 2 * 3.0
+        + (x[3] * x[0] + x[2]).tanh() ** 2
+        + x[1] ** 2 * 0.5
+    )
 
 
 @pytest.mark.parametrize(
@@ -127,8 +137,12 @@ def test_conjugate_gradient_beats_gradient_descent_on_rosenbrock():
     assert x.data == pytest.approx(1.0, abs=1e-4) and y.data == pytest.approx(1.0, abs=1e-4)
     for lr in (5e-4, 1e-3, 2e-3):  # 2e-3 is about the largest step gradient descent survives here
         x.data, y.data = -1.2, 1.0
-        gd_used, gd_loss = minimize(lambda p, lr=lr: SGD(p, lr=lr), lambda: rosenbrock(x, y), [x, y], target, used)
-        assert gd_used is None, f"gradient descent (lr={lr}) reached {gd_loss} in {gd_used} <= {used} evaluations"
+        gd_used, gd_loss = minimize(
+            lambda p, lr=lr: SGD(p, lr=lr), lambda: rosenbrock(x, y), [x, y], target, used
+        )
+        assert gd_used is None, (
+            f"gradient descent (lr={lr}) reached {gd_loss} in {gd_used} <= {used} evaluations"
+        )
 
 
 def test_conjugate_gradient_beats_gradient_descent_on_a_small_network():
@@ -137,13 +151,17 @@ def test_conjugate_gradient_beats_gradient_descent_on_a_small_network():
 
     def trial(opt_fn, budget):
         model = MLP(2, [4, 1], activation="tanh", seed=3)
-        return minimize(opt_fn, lambda: half_mse([model(x) for x in X], ys), model.parameters(), target, budget)
+        return minimize(
+            opt_fn, lambda: half_mse([model(x) for x in X], ys), model.parameters(), target, budget
+        )
 
     used, _ = trial(lambda p: ConjugateGradient(p), 1000)
     assert used is not None
     for lr in (0.1, 0.3, 1.0, 1.25):  # 1.0 is the fastest; 1.25 already diverges
         gd_used, gd_loss = trial(lambda p, lr=lr: SGD(p, lr=lr), used)
-        assert gd_used is None, f"gradient descent (lr={lr}) reached {gd_loss} in {gd_used} <= {used} evaluations"
+        assert gd_used is None, (
+            f"gradient descent (lr={lr}) reached {gd_loss} in {gd_used} <= {used} evaluations"
+        )
 
 
 def test_conjugate_gradient_agrees_with_scipy_on_a_quadratic():
@@ -152,11 +170,16 @@ def test_conjugate_gradient_agrees_with_scipy_on_a_quadratic():
     rng = random.Random(4)
     n = 6
     M = [[rng.uniform(-1, 1) for _ in range(n)] for _ in range(n)]
-    A = [[sum(M[k][i] * M[k][j] for k in range(n)) + (2.0 if i == j else 0.0) for j in range(n)] for i in range(n)]
+    A = [
+        [sum(M[k][i] * M[k][j] for k in range(n)) + (2.0 if i == j else 0.0) for j in range(n)]
+        for i in range(n)
+    ]
     b = [rng.uniform(-1, 1) for _ in range(n)]
 
     def f(x):  # ½ xᵀAx - bᵀx, whose minimum solves Ax = b
-        return 0.5 * sum(A[i][j] * x[i] * x[j] for i in range(n) for j in range(n)) - sum(b[i] * x[i] for i in range(n))
+        return 0.5 * sum(A[i][j] * x[i] * x[j] for i in range(n) for j in range(n)) - sum(
+            b[i] * x[i] for i in range(n)
+        )
 
     xs = [Value(0.0) for _ in range(n)]
     opt = ConjugateGradient(xs)
@@ -239,7 +262,13 @@ def test_numpy_numbers_are_accepted_as_settings():
     sgd = SGD(p, lr=np.float64(0.1), momentum=np.float32(0.5), weight_decay=np.int64(0))
     adam = Adam(p, lr=np.float32(0.5), betas=np.array([0.8, 0.9]), eps=np.float64(1e-6))
     cg = ConjugateGradient(p, restart_every=np.int64(3), max_line_search=np.int32(5))
-    assert (sgd.lr, sgd.momentum, adam.betas, cg.restart_every, cg.max_line_search) == (0.1, 0.5, (0.8, 0.9), 3, 5)
+    assert (sgd.lr, sgd.momentum, adam.betas, cg.restart_every, cg.max_line_search) == (
+        0.1,
+        0.5,
+        (0.8, 0.9),
+        3,
+        5,
+    )
     assert type(sgd.lr) is float and type(cg.max_line_search) is int
     assert LinearDecay(np.float64(1.0), 0.5, np.int64(2))(1) == 0.75
     assert StepDecay(1.0, every=np.int64(2), gamma=np.float64(0.5))(2) == 0.5
@@ -310,6 +339,11 @@ def test_an_update_that_would_make_a_parameter_unsafe_is_refused_with_nothing_ch
     with pytest.raises(FloatingPointError, match="would make parameter 1 nan"):
         SGD(w, lr=0.1).step()
     assert [p.data for p in w] == [0.99 * limit, 1.0]
+    many = [Value(0.9 * limit) for _ in range(100)]  # √(Σ w²) overflows the quick test; each w² is finite
+    for p in many:
+        p.grad = 0.0
+    SGD(many, lr=0.1).step()
+    assert all(p.data == 0.9 * limit for p in many)
 
 
 def test_adam_with_a_huge_rate_is_refused_before_anything_moves():

@@ -5,6 +5,19 @@ epoch, the only choice for conjugate gradient), and k mini-batches of k patterns
 with a seeded `random.Random`. One update is `train_step`: forward, loss, backward, check, step. Every part
 of it is linear in the number of parameters.
 
+`fit` checks everything before the first update: its arguments, every sample and target (shapes, and the
+loss's own checks of the targets), the learning rate of every epoch. An update is all or nothing (the
+optimizer's `step`): a diverging step raises `DivergedError`, Ctrl-C stops at a step boundary with
+`TrainingInterrupted`, and in both cases the parameters are those of the last completed update and the
+exception carries the History so far.
+
+Accuracy, one rule everywhere (`fit`'s History, `evaluate`, `accuracy`): with one output, a target is
+class 1 when it is > 0.5 (so 0/1 and ±1 labels both work) and the output says class 1 when it is above a
+threshold that comes from the model, never from the data: 0.5 for a sigmoid, relu or softplus output
+(trained towards 0/1), 0.0 for outputs that can be negative (linear, tanh, leaky_relu) and for logits
+(loss=binary_cross_entropy_with_logits), and 0.0 for a model that is not an nn MLP, Layer or Neuron unless
+`threshold=` says otherwise. With several outputs, the largest output must be at the largest target.
+
 `fit(..., compiled=True)` traces one sample's loss once (`autograd.compile`) and runs every update as
 `compiled_step`: the straight-line code's gradients, summed over the batch's samples, then scaled to the
 loss's batch convention (`nn.losses.PER_SAMPLE`). The same updates, to rounding, several times faster.
@@ -18,19 +31,33 @@ from __future__ import annotations
 import math
 import numbers
 import random
-from collections.abc import Callable, Iterable, Sequence
+import signal
+import threading
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from types import FrameType
 from typing import Any, Literal, Protocol
 
-from autograd import Compiled, Value, compile, no_grad
+from autograd import Compiled, Value, compile, is_grad_enabled, no_grad
+from autograd.checks import flag, function, instance, integer, iterable, optional, real, shown
 
 from .layers import MLP, InputError, Layer, Neuron
-from .losses import PER_SAMPLE, Loss, PerSample, binary_cross_entropy_with_logits, half_mse, l2_penalty
+from .losses import (
+    LOSSES,
+    PER_SAMPLE,
+    Loss,
+    PerSample,
+    binary_cross_entropy_with_logits,
+    half_mse,
+    l2_penalty,
+)
 from .optim import SGD, Optimizer, Schedule
 
 __all__ = [
-    "CompiledLoss", "DivergedError", "History", "Model", "accuracy", "compile_loss", "compiled_step", "evaluate",
-    "fit", "predict", "train_step",
+    "CompiledLoss", "DivergedError", "History", "Model", "TrainingInterrupted", "accuracy", "compile_loss",
+    "compiled_step", "evaluate", "fit", "predict", "train_step",
 ]  # fmt: skip
 
 Row = list[float]
@@ -47,9 +74,13 @@ class Model(Protocol):
 
 
 class DivergedError(FloatingPointError):
-    """The loss (or a gradient) became NaN or infinite; the parameters are as before that step.
+    """Training diverged: the step named was not taken, and the parameters and the optimizer's state are
+    as before it.
 
-    `epoch` and `step` are 1-based; `history` holds the epochs completed before.
+    A step diverges when its loss or a gradient is NaN or infinite, or when its update would leave a
+    parameter NaN, infinite or beyond ±√(max float) ≈ 1.34e154, where its square overflows (a rate so
+    large that the loss stays finite, as hinge's can, is caught there). `epoch` and `step` are 1-based;
+    `history` holds the epochs completed before.
 
     >>> issubclass(DivergedError, ArithmeticError)
     True
@@ -62,10 +93,35 @@ class DivergedError(FloatingPointError):
         self.history = history
 
 
+class TrainingInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped `fit` at a step boundary; what was learned so far is kept.
+
+    The parameters are those after the last completed update, `epoch` and `step` (1-based; 0 and 0 if
+    there was none); `history` holds every completed epoch, and `history.steps` counts every completed
+    update. The first Ctrl-C lets the running update finish (if it ends an epoch, the epoch is recorded);
+    a second one stops at once, and still no update is half-applied. A KeyboardInterrupt, so code that
+    catches Ctrl-C still does.
+
+    >>> issubclass(TrainingInterrupted, KeyboardInterrupt)
+    True
+    """
+
+    def __init__(self, history: History, epoch: int, step: int) -> None:
+        super().__init__(
+            f"training interrupted after epoch {epoch}, step {step}: {history.epochs} complete epochs in "
+            "its .history; the parameters are those of the last completed update"
+        )
+        self.history = history
+        self.epoch = epoch
+        self.step = step
+
+
 @dataclass
 class History:
-    """Per-epoch training record: mean loss and accuracy over the epoch's batches, and the same on the
-    validation set when one was given (measured after the epoch).
+    """Per-epoch training record: mean loss and accuracy over the epoch's batches (each batch's loss and
+    outputs from before its update), and the same on the validation set when one was given (measured
+    after the epoch). Accuracy follows the rule in this module's docstring (targets > 0.5 are class 1;
+    the output threshold comes from the model). `steps` counts completed updates.
 
     >>> h = History(loss=[0.5, 0.1], accuracy=[0.5, 1.0])
     >>> h
@@ -93,12 +149,45 @@ class History:
             s += f", validation loss {self.val_loss[-1]:.4g}, accuracy {self.val_accuracy[-1]:.4g}"
         return s + (", stopped early)" if self.stopped_early else ")")
 
+    def _trim(self, validated: bool) -> None:
+        """Drop a half-recorded epoch (a second Ctrl-C can land between the appends)."""
+        n = min(
+            len(self.loss),
+            len(self.accuracy),
+            *((len(self.val_loss), len(self.val_accuracy)) if validated else ()),
+        )
+        for lst in (self.loss, self.accuracy, self.val_loss, self.val_accuracy):
+            del lst[n:]
+
 
 # ---------------------------------------------------------------------------------------------------
-# Checking data once, up front, so a training step does no checks.
+# Checking arguments and data once, up front, so a training step does no checks.
+
+_MODEL = "an MLP, Layer or Neuron, or a callable on one sample with a parameters() method"
+_FUNCTION = "an MLP, Layer or Neuron, or a callable on one sample"
 
 
-def _width(model: Model, attr: str) -> int | None:
+def _trainable(model: object) -> Model:
+    if not (callable(model) and callable(getattr(model, "parameters", None))):
+        raise TypeError(f"model must be {_MODEL}, got {type(model).__name__}: {shown(model)}")
+    return model  # type: ignore[return-value]  # checked: callable with parameters()
+
+
+def _callable(model: object) -> Model:
+    return function("model", model, _FUNCTION)  # type: ignore[return-value]  # predict needs only a call
+
+
+def _loss_fn(loss: object) -> Loss:
+    """A loss function, or one named by its key in nn.losses.LOSSES."""
+    names = ", ".join(repr(k) for k in LOSSES)
+    if isinstance(loss, str):
+        if loss not in LOSSES:
+            raise ValueError(f"loss must be a loss function or one of {names}; got {shown(loss)}")
+        return LOSSES[loss]
+    return function("loss", loss, f"a loss function (outputs, targets) -> Value or one of {names}")
+
+
+def _width(model: object, attr: str) -> int | None:
     if isinstance(model, Neuron):
         return model.nin if attr == "nin" else 1
     if isinstance(model, (MLP, Layer)):
@@ -106,46 +195,76 @@ def _width(model: Model, attr: str) -> int | None:
     return None
 
 
-def _numbers(x: object, where: str, kind: str, width: int | None, has: str) -> list[float]:
-    """One sample's numbers (or one target's), checked: a list of `width` real numbers, as floats."""
+def _lists(model: object) -> bool:
+    """True for a model that returns a list even for one output (a Layer)."""
+    return isinstance(model, Layer)
+
+
+def _numbers(x: object, where: str, kind: str) -> list[float]:
+    """One sample's numbers (or one target's), checked: a list of real numbers, as floats."""
     if isinstance(x, (str, bytes)) or not isinstance(x, Iterable):
-        raise InputError(f"{where} must be {kind}, got {type(x).__name__}: {x!r}")
+        raise InputError(f"{where} must be {kind}, got {type(x).__name__}: {shown(x)}")
     row = list(x)
-    if width is not None and len(row) != width:
-        raise InputError(f"{where} has {len(row)} values but the model {has}: {row!r}")
     for k, v in enumerate(row):
         if isinstance(v, bool) or not isinstance(v, numbers.Real):
-            raise InputError(f"{where}[{k}] must be a number, got {type(v).__name__}: {v!r}")
+            raise InputError(f"{where}[{k}] must be a number, got {type(v).__name__}: {shown(v)}")
     return [float(v) for v in row]
 
 
-def _rows(X: object, nin: int | None, name: str) -> list[Row]:
+def _rows(X: object, nin: int | None, name: str, has: str = "") -> list[Row]:
+    """Every sample as a list of floats, all of one width: `nin` (the model's), or else the first's."""
     if isinstance(X, (str, bytes)) or not isinstance(X, Iterable):
-        raise InputError(f"{name} must be a list of samples (lists of numbers), got {type(X).__name__}")
+        raise InputError(
+            f"{name} must be a list of samples (lists of numbers), got {type(X).__name__}: {shown(X)}"
+        )
+    has = has or f"the model takes {nin} inputs"
     rows: list[Row] = []
     for i, x in enumerate(X):
-        row = [x] if isinstance(x, numbers.Real) else x
-        rows.append(_numbers(row, f"{name}[{i}]", "a list of numbers", nin, f"takes {nin} inputs"))
+        row = _numbers([x] if isinstance(x, numbers.Real) else x, f"{name}[{i}]", "a list of numbers")
+        if nin is None:  # a model of unknown width: every sample as wide as the first
+            nin, has = len(row), f"{name}[0] has {len(row)}; every sample needs as many"
+        if len(row) != nin:
+            raise InputError(f"{name}[{i}] has {len(row)} values but {has}: {shown(row)}")
+        rows.append(row)
     if not rows:
         raise InputError(f"{name} is empty: training needs at least one sample")
     return rows
 
 
-def _targets(y: object, n: int, nout: int | None, name: str) -> list[Target]:
+def _targets(
+    y: object, n: int, nout: int | None, name: str, lists: bool = False, has: str = ""
+) -> list[Target]:
+    """One target per sample: a float for one output (a list of one for a Layer, which returns lists),
+    a list of `nout` floats for several; all of one width, `nout` or else the first target's."""
     if isinstance(y, (str, bytes)) or not isinstance(y, Iterable):
-        raise InputError(f"{name} must be a list of targets, got {type(y).__name__}")
+        raise InputError(f"{name} must be a list of targets, got {type(y).__name__}: {shown(y)}")
+    has = has or f"the model has {nout} outputs"
     out: list[Target] = []
     for i, t in enumerate(y):
-        if isinstance(t, numbers.Real) and not isinstance(t, bool):
-            if nout is not None and nout != 1:
-                raise InputError(f"{name}[{i}] is one number but the model has {nout} outputs")
-            out.append(float(t))
-            continue
-        ts = _numbers(t, f"{name}[{i}]", "a number or a list of numbers", nout, f"has {nout} outputs")
-        out.append(ts[0] if len(ts) == 1 else ts)
+        one = isinstance(t, numbers.Real) and not isinstance(t, bool)
+        ts = [float(t)] if one else _numbers(t, f"{name}[{i}]", "a number or a list of numbers")
+        if nout is None:  # a model of unknown width: every target as wide as the first
+            nout, has = len(ts), f"{name}[0] has {len(ts)}; every target needs as many"
+        if len(ts) != nout:
+            what = "is one number" if one else f"has {len(ts)} values"
+            raise InputError(f"{name}[{i}] {what} but {has}")
+        out.append(ts if lists or len(ts) != 1 else ts[0])
     if len(out) != n:
         raise InputError(f"{name} has {len(out)} targets but there are {n} samples; expected one each")
     return out
+
+
+def _check_targets(loss: Loss, targets: list[Target], name: str) -> None:
+    """Run the loss once on every target with stand-in outputs (0.5 each, no graph), so that its own
+    checks of the targets (hinge's ±1, BCE's [0, 1], shapes) fail before the first update, not at it."""
+    with no_grad():
+        stand_ins = [[Value(0.5) for _ in t] if isinstance(t, list) else Value(0.5) for t in targets]
+        try:
+            value = loss(stand_ins, targets)
+        except Exception as e:
+            e.add_note(f"(fit runs the loss once on every target of {name} before training, to check them)")
+            raise
+    instance("loss(outputs, targets)", value, Value, "a Value (to call backward() on)")
 
 
 def _forward_fn(model: Model) -> Callable[[Row], Value | list[Value]]:
@@ -156,36 +275,49 @@ def _forward_fn(model: Model) -> Callable[[Row], Value | list[Value]]:
     return model
 
 
-def _data(out: Value | list[Value]) -> Output:
-    return out.data if isinstance(out, Value) else [v.data for v in out]
+def _data(out: object) -> Output:
+    if isinstance(out, Value):
+        return out.data
+    if isinstance(out, (list, tuple)) and all(isinstance(v, Value) for v in out):
+        return [v.data for v in out]
+    raise TypeError(
+        f"the model must return a Value or a list of Values, got {type(out).__name__}: {shown(out)}"
+    )
 
 
 # ---------------------------------------------------------------------------------------------------
-# Accuracy: a single output is a binary decision at a threshold; several outputs, the largest wins.
+# Accuracy: one rule for fit, evaluate and accuracy (see the module docstring).
+
+_NONNEGATIVE = ("sigmoid", "relu", "softplus")
+"""Output activations that cannot go negative: trained towards 0/1 targets, so the cut is at 0.5."""
 
 
-def _midpoint(targets: Sequence[Target]) -> float:
-    scalars = [t for t in targets if isinstance(t, float)]
-    return (min(scalars) + max(scalars)) / 2.0 if scalars else 0.5
+def _threshold(model: object, loss: Loss | None, threshold: object) -> float:
+    """The output above which a one-output sample counts as class 1: `threshold` if given, else 0.0 for
+    logits and outputs that can be negative, 0.5 for sigmoid, relu and softplus outputs."""
+    if threshold is not None:
+        return real("threshold", threshold)
+    if loss is binary_cross_entropy_with_logits:
+        return 0.0
+    act = model.output_activation if isinstance(model, MLP) else getattr(model, "activation", None)
+    return 0.5 if isinstance(model, (MLP, Layer, Neuron)) and act in _NONNEGATIVE else 0.0
 
 
-def _correct(outputs: Sequence[Output], targets: Sequence[Target], threshold: float, label_cut: float) -> int:
+def _correct(outputs: Sequence[Output], targets: Sequence[Target], threshold: float) -> int:
+    """How many outputs are right: one output, (o > threshold) == (t > 0.5); several, argmax o == argmax t."""
     hits = 0
     for o, t in zip(outputs, targets, strict=True):
+        if isinstance(o, list) and len(o) == 1:
+            o = o[0]
+        if isinstance(t, list) and len(t) == 1:
+            t = t[0]
         if isinstance(o, float) and isinstance(t, float):
-            hits += (o > threshold) == (t > label_cut)
-        elif isinstance(o, list) and isinstance(t, list):
+            hits += (o > threshold) == (t > 0.5)
+        elif isinstance(o, list) and isinstance(t, list) and len(o) == len(t):
             hits += max(range(len(o)), key=o.__getitem__) == max(range(len(t)), key=t.__getitem__)
         else:
-            raise InputError(f"an output {o!r} and its target {t!r} differ in shape")
+            raise InputError(f"an output {shown(o)} and its target {shown(t)} differ in shape")
     return hits
-
-
-def _cuts(targets: Sequence[Target], loss: Loss | None, threshold: float | None) -> tuple[float, float]:
-    label_cut = _midpoint(targets) if len({t for t in targets if isinstance(t, float)}) > 1 else 0.5
-    if threshold is None:
-        threshold = 0.0 if loss is binary_cross_entropy_with_logits else label_cut
-    return threshold, label_cut
 
 
 def predict(model: Model, X: Sequence[Sequence[float]]) -> list[Output]:
@@ -195,46 +327,65 @@ def predict(model: Model, X: Sequence[Sequence[float]]) -> list[Output]:
     >>> model = MLP(2, [1], seed=0)
     >>> [round(o, 6) for o in predict(model, [[0.0, 0.0], [1.0, 0.0]])]     # w·x + b, b = 0
     [0.0, 0.688844]
+    >>> predict(None, [[0.0]])
+    Traceback (most recent call last):
+      ...
+    TypeError: model must be an MLP, Layer or Neuron, or a callable on one sample, got NoneType: None
     """
+    model = _callable(model)
     rows = _rows(X, _width(model, "nin"), "X")
     forward = _forward_fn(model)
     with no_grad():
         return [_data(forward(r)) for r in rows]
 
 
-def accuracy(model: Model, X: Sequence[Sequence[float]], y: Sequence[Any], threshold: float | None = None) -> float:
+def accuracy(
+    model: Model, X: Sequence[Sequence[float]], y: Sequence[Any], threshold: float | None = None
+) -> float:
     """The fraction of samples classified right.
 
-    One output: the sample counts as positive when output > `threshold`, its label when it is above the
-    midpoint of the labels (0 for ±1 labels, 0.5 for 0/1); `threshold` defaults to that midpoint (pass 0.0
-    for logits). Several outputs: the largest output must be at the largest target (one-hot labels).
+    One output: a label counts as class 1 when it is > 0.5 (0/1 and ±1 labels alike), the output when it
+    is > `threshold`, which defaults from the model, never from the data: 0.5 for a sigmoid, relu or
+    softplus output, 0.0 for linear, tanh and leaky_relu outputs and for any other kind of model. Several
+    outputs: the largest output must be at the largest target (one-hot labels).
 
     >>> from nn import MLP
-    >>> model = MLP(1, [1], seed=0)            # output = 0.688…·x: positive for x > 0
+    >>> model = MLP(1, [1], seed=0)            # output = 0.688…·x, linear: class 1 for x > 0
     >>> accuracy(model, [[1.0], [-1.0], [2.0]], [1, -1, -1])
     0.6666666666666666
+    >>> accuracy(model, [[0.5]], [1]), accuracy(model, [[0.5], [0.0]], [1, 0])   # the same rule for both
+    (1.0, 1.0)
     """
+    model = _callable(model)
     rows = _rows(X, _width(model, "nin"), "X")
-    targets = _targets(y, len(rows), _width(model, "nout"), "y")
-    cut, label_cut = _cuts(targets, None, threshold)
-    return _correct(predict(model, rows), targets, cut, label_cut) / len(rows)
+    targets = _targets(y, len(rows), _width(model, "nout"), "y", _lists(model))
+    cut = _threshold(model, None, threshold)
+    return _correct(predict(model, rows), targets, cut) / len(rows)
 
 
-def evaluate(model: Model, X: Sequence[Sequence[float]], y: Sequence[Any], loss: Loss = half_mse) -> tuple[float, float]:
-    """(loss, accuracy) over a whole data set, without recording a graph.
+def evaluate(
+    model: Model, X: Sequence[Sequence[float]], y: Sequence[Any], loss: Loss | str = half_mse,
+    threshold: float | None = None,
+) -> tuple[float, float]:  # fmt: skip
+    """(loss, accuracy) over a whole data set, without recording a graph. `loss` is a loss function or
+    its name in nn.losses.LOSSES; accuracy as `accuracy` (with loss=binary_cross_entropy_with_logits the
+    outputs are logits: threshold 0.0).
 
     >>> from nn import MLP
-    >>> evaluate(MLP(1, [1], seed=0), [[0.0]], [1.0])          # output 0: ½(0 - 1)²; 0 is not > 0.5
+    >>> evaluate(MLP(1, [1], seed=0), [[0.0]], [1.0])          # output 0: ½(0 - 1)²; 0 is not > 0
     (0.5, 0.0)
     """
+    model = _callable(model)
+    loss = _loss_fn(loss)
     rows = _rows(X, _width(model, "nin"), "X")
-    targets = _targets(y, len(rows), _width(model, "nout"), "y")
+    targets = _targets(y, len(rows), _width(model, "nout"), "y", _lists(model))
+    cut = _threshold(model, loss, threshold)
     forward = _forward_fn(model)
     with no_grad():
         outs = [forward(r) for r in rows]
-        value = loss(outs, targets).data
-    threshold, label_cut = _cuts(targets, loss, None)
-    return value, _correct([_data(o) for o in outs], targets, threshold, label_cut) / len(rows)
+        value = loss(outs, targets)
+    instance("loss(outputs, targets)", value, Value, "a Value")
+    return value.data, _correct([_data(o) for o in outs], targets, cut) / len(rows)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -250,7 +401,7 @@ def train_step(
     forward: Callable[[Row], Value | list[Value]],
     params: list[Value],
     optimizer: Optimizer,
-    loss: Loss,
+    loss: Loss | str,
     xb: list[Row],
     yb: list[Target],
     l2: float = 0.0,
@@ -258,7 +409,8 @@ def train_step(
     """One gradient step on a batch: forward, loss, backward, update. Returns the loss before the update
     and the outputs it was computed from (as numbers: the graph is freed on return).
 
-    A non-finite loss or gradient raises before anything changes.
+    A non-finite loss or gradient raises before anything changes; the update itself is all or nothing
+    (`Optimizer.step`). Needs gradients: not inside `no_grad()`.
 
     >>> from nn import MLP, SGD, half_mse
     >>> model = MLP(1, [1], seed=0); params = model.parameters()
@@ -267,7 +419,38 @@ def train_step(
     >>> loss == (w - 1.0) ** 2 / 2, outputs == [w]                      # C = ½(w·1 + 0 - 1)²
     (True, True)
     """
-    first: list[tuple[float, list[Output]]] = []
+    _needs_grad("train_step")
+    forward = function("forward", forward, "a model or a function of one sample")
+    params = iterable("params", params, "a list of Values (model.parameters())")
+    for i, p in enumerate(params):
+        instance(f"params[{i}]", p, Value, "a Value")
+    instance("optimizer", optimizer, Optimizer, "an nn.optim.Optimizer (SGD, Adam, ...)")
+    loss = _loss_fn(loss)
+    rows = _rows(xb, _width(forward, "nin"), "xb")
+    targets = _targets(yb, len(rows), _width(forward, "nout"), "yb", _lists(forward))
+    l2 = real("l2", l2, low=0.0)
+    if isinstance(forward, (MLP, Layer, Neuron)):
+        forward = _forward_fn(forward)
+    return _train_step(forward, params, optimizer, loss, rows, targets, l2)
+
+
+def _needs_grad(what: str) -> None:
+    if not is_grad_enabled():
+        raise RuntimeError(
+            f"{what} needs gradients and was called inside no_grad(): call it outside the `with no_grad():` block"
+        )
+
+
+def _train_step(
+    forward: Callable[[Row], Value | list[Value]],
+    params: list[Value],
+    optimizer: Optimizer,
+    loss: Loss,
+    xb: list[Row],
+    yb: list[Target],
+    l2: float = 0.0,
+) -> tuple[float, list[Output]]:
+    evaluations: list[tuple[float, list[Output]]] = []
 
     def closure() -> Value:
         outs = [forward(x) for x in xb]
@@ -277,31 +460,63 @@ def train_step(
         for p in params:
             p.grad = 0.0
         value.backward()
-        if not first:
-            first.append((value.data, [_data(o) for o in outs]))
+        evaluations.append((value.data, [_data(o) for o in outs]))
         return value
 
-    return _step(optimizer, closure, first, params)
+    return _step(optimizer, closure, evaluations, params)
+
+
+_START: weakref.WeakKeyDictionary[Optimizer, tuple[list[float], tuple[float, list[Output]]]] = (
+    weakref.WeakKeyDictionary()
+)
+"""For each closure method: the point its last step left the parameters at, and the (loss, outputs) the
+closure gave there. Conjugate gradient does not evaluate its start point again (it is where the previous
+step ended), so this is how that step is reported: with the loss and outputs at its start, as every step."""
 
 
 def _step(
     optimizer: Optimizer,
     closure: Callable[[], Any],
-    first: list[tuple[float, list[Output]]],
+    evaluations: list[tuple[float, list[Output]]],
     params: list[Value],
 ) -> tuple[float, list[Output]]:
     """Run the closure (once, or as often as the optimizer's line search asks), check, then update.
 
-    `first` receives the first evaluation's (loss, outputs): what the step is reported with.
+    `evaluations` receives every closure call's (loss, outputs); the step is reported with those at its
+    start point, before the update. A non-finite loss or gradient there raises _NotFinite before any
+    update (inside a closure method's step, which then puts back everything it changed; a trial point of
+    a line search that is not finite is the method's business); the optimizer refuses an update that
+    would leave a parameter unsafe.
     """
-    if optimizer.needs_closure:
-        optimizer.step(closure)  # a closure method leaves the parameters alone when the start is not finite
-        _check(first[0][0], params)
-    else:
+    if not optimizer.needs_closure:
         closure()
-        _check(first[0][0], params)
+        _check(evaluations[0][0], params)
         optimizer.step()
-    return first[0]
+        return evaluations[0]
+    start = [p.data for p in params]
+    known = _START.get(optimizer)
+    if known is None or known[0] != start:
+        optimizer._forget()  # its start is not one we saw evaluated: evaluate it afresh
+        known = None
+    points: list[list[float]] = []
+
+    def checked() -> Any:
+        points.append([p.data for p in params])
+        value = closure()
+        if len(points) == 1 and points[0] == start:  # the start point: non-finite there is divergence
+            _check(evaluations[0][0], params)
+        return value
+
+    optimizer.step(checked)
+    end = [p.data for p in params]
+    at = next((k for k in range(len(points) - 1, -1, -1) if points[k] == end), None)
+    if at is not None:
+        _START[optimizer] = (end, evaluations[at])
+    elif end != start:
+        _START.pop(optimizer, None)
+    if points and points[0] == start:
+        return evaluations[0]
+    return known[1] if known is not None else evaluations[0]
 
 
 def _check(loss: float, params: list[Value]) -> None:
@@ -418,8 +633,7 @@ def compiled_step(
                 value += l2_penalty(params, l2).data
             for p in params:
                 p.grad += 2.0 * l2 * p.data  # d(l2·Σp²)/dp
-        if not first:
-            first.append((value, outs))
+        first.append((value, outs))  # every evaluation: _step picks the one it reports
         return value
 
     return _step(optimizer, closure, first, params)
@@ -453,12 +667,41 @@ def _progress(epochs: int, enabled: bool) -> Any:
     return None
 
 
+class _CtrlC:
+    """Ctrl-C while `fit` runs: the first press asks to stop at the next step boundary, later ones stop now."""
+
+    def __init__(self) -> None:
+        self.presses = 0
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        self.presses += 1
+        if self.presses > 1:
+            raise KeyboardInterrupt
+
+
+@contextmanager
+def _ctrl_c() -> Iterator[_CtrlC]:
+    """Catch SIGINT as `_CtrlC` while inside, if this is the main thread and Ctrl-C would otherwise raise
+    KeyboardInterrupt (Python's default handler); else (another thread, your own SIGINT handler, Ctrl-C
+    ignored) leave it alone. The previous handler is always put back."""
+    stop = _CtrlC()
+    main = threading.current_thread() is threading.main_thread()
+    if not (main and signal.getsignal(signal.SIGINT) is signal.default_int_handler):
+        yield stop
+        return
+    signal.signal(signal.SIGINT, stop)
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def fit(
     model: Model,
     X: Sequence[Sequence[float]],
     y: Sequence[Any],
     *,
-    loss: Loss = half_mse,
+    loss: Loss | str = half_mse,
     optimizer: Optimizer | None = None,
     epochs: int = 100,
     batch_size: int | None = None,
@@ -470,15 +713,30 @@ def fit(
     target_loss: float | None = None,
     progress: bool = True,
     compiled: bool = False,
+    threshold: float | None = None,
 ) -> History:
     """Train `model` on samples X with targets y; return the History of loss and accuracy per epoch.
 
+    `loss` is a loss function or its name in nn.losses.LOSSES ("squared_error", "mse", "hinge", "bce").
     `batch_size`: 1 is online training, None full batch, k mini-batches (shuffled each epoch with
     `random.Random(seed)` when `shuffle`). `optimizer` defaults to SGD(lr=0.1) over model.parameters().
     `schedule(epoch)` sets the learning rate before each epoch. `l2` adds l2·Σw² to the loss.
     `validation=(X_val, y_val)` is measured after every epoch. Training stops early once an epoch's loss
-    is at or below `target_loss`. A NaN or infinite loss or gradient raises DivergedError naming the
-    epoch and step, with the parameters as before that step.
+    is at or below `target_loss`. Accuracy follows this module's rule (`threshold` overrides the model's).
+
+    Before the first update everything is checked: the arguments (TypeError or ValueError naming the one
+    at fault), every sample and target (shapes, and the loss run once on all targets with stand-in
+    outputs, so hinge's ±1 or BCE's [0, 1] fail now), the rate `schedule` gives for every epoch (finite,
+    > 0), and that gradients are on (not inside `no_grad()`: RuntimeError).
+
+    While it runs, an update is all or nothing. A step whose loss or gradient is NaN or infinite, or whose
+    update would put a parameter beyond ±√(max float) ≈ 1.34e154, raises DivergedError naming the epoch
+    and step, with the parameters and the optimizer's state as before that step. Ctrl-C raises
+    TrainingInterrupted (a KeyboardInterrupt) at the end of the running update, with the parameters of
+    that update and the History so far attached (`.history`); a second Ctrl-C stops at once, still with
+    no update half-applied. fit catches Ctrl-C this way only while it runs in the main thread with
+    Python's default SIGINT handler in place (it puts that back when it returns); in another thread, or
+    with your own handler (or Ctrl-C ignored), it leaves SIGINT alone.
 
     `compiled=True` traces one sample's loss once and trains with its compiled straight-line code
     (`autograd.compile`): the same updates up to rounding (per-sample gradients are summed, then scaled to
@@ -496,85 +754,139 @@ def fit(
     ...          compiled=True)
     >>> hc.accuracy == h.accuracy, max(abs(a - b) for a, b in zip(hc.loss, h.loss)) < 1e-9
     (True, True)
+    >>> fit(model, X, y, loss="hinge", epochs=1, progress=False).epochs
+    1
     """
+    _needs_grad("fit")
+    model = _trainable(model)
+    loss = _loss_fn(loss)
+    epochs = integer("epochs", epochs, low=1)
+    batch_size = optional(integer, "batch_size", batch_size, low=1)
+    shuffle = flag("shuffle", shuffle)
+    seed = integer("seed", seed)
+    l2 = real("l2", l2, low=0.0)
+    target_loss = optional(real, "target_loss", target_loss)
+    progress = flag("progress", progress)
+    compiled = flag("compiled", compiled)
+    schedule = optional(
+        function, "schedule", schedule, expected="a function of the epoch (0, 1, ...) giving the rate"
+    )
+    cut = _threshold(model, loss, threshold)
+
     rows = _rows(X, _width(model, "nin"), "X")
-    targets = _targets(y, len(rows), _width(model, "nout"), "y")
+    targets = _targets(y, len(rows), _width(model, "nout"), "y", _lists(model))
     n = len(rows)
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be an int >= 1, got {epochs!r}")
-    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1):
-        raise ValueError(f"batch_size must be an int >= 1 (1 is online training) or None (full batch), got {batch_size!r}")
     size = n if batch_size is None else min(batch_size, n)
-    if isinstance(l2, bool) or not isinstance(l2, numbers.Real) or not (math.isfinite(l2) and l2 >= 0):
-        raise ValueError(f"l2 must be a finite number >= 0, got {l2!r}")
-    if target_loss is not None and (isinstance(target_loss, bool) or not isinstance(target_loss, numbers.Real)):
-        raise TypeError(f"target_loss must be a number or None, got {type(target_loss).__name__}")
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__}: {seed!r}")
-    if not isinstance(compiled, bool):
-        raise TypeError(f"compiled must be True or False, got {type(compiled).__name__}: {compiled!r}")
-    params = model.parameters()
+    params = iterable("model.parameters()", model.parameters(), "a list of Values")
+    for i, p in enumerate(params):
+        instance(f"model.parameters()[{i}]", p, Value, "a Value")
     if optimizer is None:
         optimizer = SGD(params, lr=0.1)
-    elif not isinstance(optimizer, Optimizer):
-        raise TypeError(f"optimizer must be an nn.optim.Optimizer (SGD, Adam, ...), got {type(optimizer).__name__}")
+    else:
+        instance("optimizer", optimizer, Optimizer, "an nn.optim.Optimizer (SGD, Adam, ...)")
+        mine = set(params)
+        if not any(p in mine for p in optimizer.params):
+            raise ValueError(
+                f"optimizer holds none of the model's parameters: make it with {type(optimizer).__name__}"
+                "(model.parameters(), ...) for this model"
+            )
     if optimizer.needs_closure and size < n:
-        raise ValueError(f"{type(optimizer).__name__} is a full-batch method: use batch_size=None, got {batch_size}")
-    if schedule is not None and not callable(schedule):
-        raise TypeError(f"schedule must be a function of the epoch, got {type(schedule).__name__}")
+        raise ValueError(
+            f"{type(optimizer).__name__} is a full-batch method: use batch_size=None, got {batch_size}"
+        )
     val: tuple[list[Row], list[Target]] | None = None
     if validation is not None:
-        if not isinstance(validation, tuple) or len(validation) != 2:
-            raise InputError("validation must be a pair (X_val, y_val)")
-        vrows = _rows(validation[0], _width(model, "nin"), "validation X")
-        val = (vrows, _targets(validation[1], len(vrows), _width(model, "nout"), "validation y"))
-    if schedule is not None:
-        optimizer.lr = schedule(0)  # a bad schedule fails here, before any training
+        pair = iterable("validation", validation, "a pair (X_val, y_val)")
+        if len(pair) != 2:
+            raise InputError(f"validation must be a pair (X_val, y_val), got {len(pair)} items")
+        known = _width(model, "nin") is not None  # else: as wide as the training samples and targets
+        nin, nout = len(rows[0]), len(targets[0]) if isinstance(targets[0], list) else 1
+        vrows = _rows(pair[0], nin, "validation X", "" if known else f"the samples in X have {nin}")
+        vtargets = _targets(
+            pair[1],
+            len(vrows),
+            nout,
+            "validation y",
+            _lists(model),
+            "" if known else f"the targets in y have {nout}",
+        )
+        val = (vrows, vtargets)
+    rates = None
+    if schedule is not None:  # every epoch's rate, checked now rather than when that epoch comes
+        rates = [real(f"schedule({e})", schedule(e), low=0.0, low_open=True) for e in range(epochs)]
+    _check_targets(loss, targets, "y")
+    if val is not None:
+        _check_targets(loss, val[1], "validation y")
 
-    threshold, label_cut = _cuts(targets, loss, None)
     forward = _forward_fn(model)
     code, samples = _compile_fit(model, loss, forward, rows, targets) if compiled else (None, [])
+    if optimizer.needs_closure:  # this data may not be what it saw before: it starts afresh here
+        optimizer._forget()
+        _START.pop(optimizer, None)
     rng = random.Random(seed)
     order = list(range(n))
+    steps = (n + size - 1) // size
     history = History()
+    done = running = (0, 0)  # (epoch, step) of the last completed update and of the one running, 1-based
+    updates = getattr(optimizer, "_updates", 0)
     bar = _progress(epochs, progress)
     try:
-        for epoch in range(epochs):
-            if schedule is not None:
-                optimizer.lr = schedule(epoch)
-            if shuffle and size < n:
-                rng.shuffle(order)
-            total, hits = 0.0, 0
-            for step, start in enumerate(range(0, n, size)):
-                idx = order[start : start + size]
-                yb = [targets[i] for i in idx]
-                try:
-                    if code is None:
-                        value, outs = train_step(forward, params, optimizer, loss, [rows[i] for i in idx], yb, l2)
-                    else:
-                        value, outs = compiled_step(code, optimizer, [samples[i] for i in idx], l2)
-                except _NotFinite as e:
-                    steps = (n + size - 1) // size
-                    raise DivergedError(
-                        f"training diverged at epoch {epoch + 1} of {epochs}, step {step + 1} of {steps}: "
-                        f"{e.what}; the parameters are as before that step (try a smaller learning rate)",
-                        epoch + 1, step + 1, history,
-                    ) from None  # fmt: skip
-                total += value * len(idx)
-                hits += _correct(outs, yb, threshold, label_cut)
-                history.steps += 1
-            history.loss.append(total / n)
-            history.accuracy.append(hits / n)
-            if val is not None:
-                vl, va = evaluate(model, val[0], val[1], loss)
-                history.val_loss.append(vl)
-                history.val_accuracy.append(va)
-            if bar is not None:
-                bar.set_postfix(loss=f"{history.loss[-1]:.4g}", acc=f"{history.accuracy[-1]:.3f}", refresh=False)
-                bar.update(1)
-            if target_loss is not None and history.loss[-1] <= target_loss:
-                history.stopped_early = True
-                break
+        with _ctrl_c() as stop:
+            for epoch in range(epochs):
+                if rates is not None:
+                    optimizer.lr = rates[epoch]
+                if shuffle and size < n:
+                    rng.shuffle(order)
+                total, hits = 0.0, 0
+                for step, start in enumerate(range(0, n, size)):
+                    idx = order[start : start + size]
+                    yb = [targets[i] for i in idx]
+                    running = (epoch + 1, step + 1)
+                    try:
+                        if code is None:
+                            value, outs = _train_step(
+                                forward, params, optimizer, loss, [rows[i] for i in idx], yb, l2
+                            )
+                        else:
+                            value, outs = compiled_step(code, optimizer, [samples[i] for i in idx], l2)
+                    except (_NotFinite, FloatingPointError) as e:
+                        what = e.what if isinstance(e, _NotFinite) else str(e)
+                        raise DivergedError(
+                            f"training diverged at epoch {epoch + 1} of {epochs}, step {step + 1} of {steps}: "
+                            f"{what}; the parameters are as before that step (try a smaller learning rate)",
+                            epoch + 1, step + 1, history,
+                        ) from None  # fmt: skip
+                    done = (epoch + 1, step + 1)
+                    history.steps += 1
+                    total += value * len(idx)
+                    hits += _correct(outs, yb, cut)
+                    if stop.presses and step + 1 < steps:
+                        raise TrainingInterrupted(history, *done)
+                epoch_loss, epoch_accuracy = total / n, hits / n
+                if val is not None:
+                    vl, va = evaluate(model, val[0], val[1], loss, cut)
+                    history.val_loss.append(vl)
+                    history.val_accuracy.append(va)
+                history.loss.append(epoch_loss)
+                history.accuracy.append(epoch_accuracy)
+                if bar is not None:
+                    bar.set_postfix(
+                        loss=f"{history.loss[-1]:.4g}", acc=f"{history.accuracy[-1]:.3f}", refresh=False
+                    )
+                    bar.update(1)
+                if stop.presses:
+                    raise TrainingInterrupted(history, *done)
+                if target_loss is not None and history.loss[-1] <= target_loss:
+                    history.stopped_early = True
+                    break
+    except KeyboardInterrupt as e:
+        if isinstance(e, TrainingInterrupted):
+            raise
+        history._trim(val is not None)  # a second Ctrl-C: at once, wherever it landed
+        stood = getattr(optimizer, "_updates", 0) - updates
+        if stood > history.steps:  # it landed after an update stood, before it was counted
+            history.steps, done = stood, running
+        raise TrainingInterrupted(history, *done) from e
     finally:
         if bar is not None:
             bar.close()

@@ -1,12 +1,16 @@
 """fit, predict, accuracy, evaluate: online, mini-batch and full batch learn xor and moons; divergence is
 caught with the parameters kept; data checked up front; optional tqdm."""
 
+import copy
 import math
+import os
+import signal
 import sys
+import threading
 
 import pytest
 
-from autograd import DataDependentError, Value, topological_order
+from autograd import DataDependentError, Value, is_grad_enabled, no_grad, topological_order
 from nn import (
     LOSSES,
     MLP,
@@ -15,6 +19,7 @@ from nn import (
     ConjugateGradient,
     DivergedError,
     InputError,
+    Layer,
     LinearDecay,
     accuracy,
     binary_cross_entropy_with_logits,
@@ -22,12 +27,14 @@ from nn import (
     fit,
     half_mse,
     hinge,
+    mse,
     predict,
     squared_error,
 )  # fmt: skip
+from nn import train as training
 from nn.data import moons, signed, xor
 from nn.losses import PER_SAMPLE, PerSample
-from nn.train import compile_loss, train_step
+from nn.train import TrainingInterrupted, compile_loss, train_step
 
 from .conftest import require
 
@@ -71,6 +78,8 @@ def test_a_nan_loss_stops_training_naming_epoch_and_step_and_keeps_the_parameter
     calls = []
 
     def poisoned(outputs, targets):
+        if not is_grad_enabled():  # fit's check of the targets, before training
+            return half_mse(outputs, targets)
         calls.append(model.state_dict())  # the parameters as this step starts
         loss = half_mse(outputs, targets)
         return loss * math.nan if len(calls) == 7 else loss
@@ -144,7 +153,9 @@ def test_predict_accuracy_evaluate():
     best = max(range(3), key=out.__getitem__)
     assert accuracy(multi, [[1.0, 2.0]], [[1.0 if k == best else 0.0 for k in range(3)]]) == 1.0
     loss, acc = evaluate(model, [[1.0, 0.0]], [0.0], loss=half_mse)
-    assert loss == pytest.approx(w0**2 / 2, rel=1e-15) and acc == float(w0 <= 0.0)  # the label 0 is negative: right when w₀·1 is too
+    assert loss == pytest.approx(w0**2 / 2, rel=1e-15) and acc == float(
+        w0 <= 0.0
+    )  # the label 0 is negative: right when w₀·1 is too
     assert accuracy(model, [[1.0, 0.0]], [1.0], threshold=w0 + 1) == 0.0  # an explicit threshold
 
 
@@ -169,17 +180,115 @@ def test_bad_data_is_refused_before_training(X, y, words):
 
 
 @pytest.mark.parametrize(
-    "kwargs, words",
+    "kwargs, error, words",
     [
-        ({"epochs": 0}, "epochs must be an int >= 1"),
-        ({"batch_size": 0}, "batch_size must be an int >= 1"),
-        ({"l2": -1.0}, "l2 must be a finite number >= 0"),
-        ({"optimizer": "sgd"}, "optimizer must be an nn.optim.Optimizer"),
+        ({"epochs": 0}, ValueError, "epochs must be >= 1, got 0"),
+        ({"epochs": 2.5}, TypeError, "epochs must be an int, got float: 2.5"),
+        ({"epochs": None}, TypeError, "epochs must be an int, got NoneType"),
+        ({"batch_size": 0}, ValueError, "batch_size must be >= 1"),
+        ({"batch_size": "10"}, TypeError, "batch_size must be an int, got str"),
+        ({"seed": 1.5}, TypeError, "seed must be an int, got float"),
+        ({"shuffle": 1}, TypeError, "shuffle must be True or False, got int"),
+        ({"progress": "no"}, TypeError, "progress must be True or False, got str"),
+        ({"compiled": 1}, TypeError, "compiled must be True or False, got int"),
+        ({"l2": -1.0}, ValueError, "l2 must be >= 0"),
+        ({"l2": math.nan}, ValueError, "l2 must be a finite number"),
+        ({"target_loss": "0.1"}, TypeError, "target_loss must be a real number, got str"),
+        ({"threshold": "0.5"}, TypeError, "threshold must be a real number, got str"),
+        ({"schedule": 0.1}, TypeError, "schedule must be a function of the epoch"),
+        ({"validation": 5}, TypeError, "validation must be a pair"),
+        ({"validation": ([[0.0, 0.0]],)}, ValueError, "validation must be a pair .* got 1 items"),
+        (
+            {"validation": ([[0.0]], [0.0])},
+            ValueError,
+            r"validation X\[0\] has 1 values but the model takes 2",
+        ),
+        ({"optimizer": "sgd"}, TypeError, "optimizer must be an nn.optim.Optimizer"),
+        (
+            {"loss": 3},
+            TypeError,
+            "loss must be a loss function .* or one of 'squared_error', 'mse', 'hinge', 'bce'",
+        ),
+        (
+            {"loss": "cross_entropy"},
+            ValueError,
+            "loss must be a loss function or one of 'squared_error', 'mse'",
+        ),
     ],
 )
-def test_bad_settings(kwargs, words):
-    with pytest.raises((ValueError, TypeError), match=words):
-        fit(MLP(2, [1]), [[0.0, 0.0]], [0.0], progress=False, **kwargs)
+def test_bad_settings_name_the_argument(kwargs, error, words):
+    model = MLP(2, [1], seed=0)
+    before = model.state_dict()
+    with pytest.raises(error, match=words):
+        fit(model, [[0.0, 0.0]], [0.0], **{"progress": False, **kwargs})
+    assert model.state_dict() == before
+
+
+def test_numpy_integers_are_accepted_for_counts_and_seed():
+    np = require("numpy")
+    runs = []
+    for kind in (int, np.int64):
+        model = MLP(2, [3, 1], seed=0)
+        X, labels = moons(12, seed=0)
+        h = fit(model, np.array(X), np.array(signed(labels)), epochs=kind(3), batch_size=kind(4), seed=kind(7),
+                progress=False)  # fmt: skip
+        runs.append((h.loss, model.state_dict()))
+    assert runs[0] == runs[1]
+
+
+@pytest.mark.parametrize(
+    "call, error, words",
+    [
+        (lambda: fit(None, [[0.0]], [0.0]), TypeError, "model must be an MLP, Layer or Neuron"),
+        (
+            lambda: fit(lambda x: x[0], [[0.0]], [0.0]),
+            TypeError,
+            "with a parameters\\(\\) method, got function",
+        ),
+        (lambda: fit(MLP(1, [1]), None, [0.0]), TypeError, "X must be a list of samples"),
+        (lambda: fit(MLP(1, [1]), [[0.0]], None), TypeError, "y must be a list of targets"),
+        (lambda: predict(None, [[0.0]]), TypeError, "model must be an MLP, Layer or Neuron"),
+        (lambda: predict(MLP(1, [1]), 3.0), TypeError, "X must be a list of samples"),
+        (
+            lambda: predict(lambda x: 0.5, [[0.0]]),
+            TypeError,
+            "the model must return a Value or a list of Values",
+        ),
+        (lambda: accuracy(None, [[0.0]], [1]), TypeError, "model must be an MLP, Layer or Neuron"),
+        (lambda: accuracy(MLP(1, [1]), [[0.0]], 1), TypeError, "y must be a list of targets, got int"),
+        (
+            lambda: accuracy(MLP(1, [1]), [[0.0]], [1], threshold="x"),
+            TypeError,
+            "threshold must be a real number",
+        ),
+        (lambda: evaluate(None, [[0.0]], [1]), TypeError, "model must be an MLP, Layer or Neuron"),
+        (
+            lambda: evaluate(MLP(1, [1]), [[0.0]], [1], loss="nope"),
+            ValueError,
+            "loss must be .* one of 'squared_error'",
+        ),
+        (lambda: evaluate(MLP(1, [1]), [[0.0]], [1], loss=None), TypeError, "loss must be a loss function"),
+        (lambda: train_step(None, [], None, half_mse, [[0.0]], [0.0]), TypeError, "forward must be a model"),
+        (
+            lambda: train_step(MLP(1, [1]), 5, None, half_mse, [[0.0]], [0.0]),
+            TypeError,
+            "params must be a list",
+        ),
+        (
+            lambda: train_step(MLP(1, [1]), [1.0], None, half_mse, [[0.0]], [0.0]),
+            TypeError,
+            "params\\[0\\] must be",
+        ),
+        (
+            lambda: train_step(MLP(1, [1]), [], "sgd", half_mse, [[0.0]], [0.0]),
+            TypeError,
+            "optimizer must be",
+        ),
+    ],
+)
+def test_wrong_arguments_are_named(call, error, words):
+    with pytest.raises(error, match=words):
+        call()
 
 
 def test_hinge_and_l2_as_in_micrograds_demo():
@@ -205,7 +314,9 @@ def test_a_training_step_graph_is_linear_in_parameters_and_samples():
             return loss
 
         n = 5
-        train_step(model, params, SGD(params, lr=0.01), spy, [[0.1 * i, 0.2] for i in range(n)], [1.0] * n, l2=1e-4)
+        train_step(
+            model, params, SGD(params, lr=0.01), spy, [[0.1 * i, 0.2] for i in range(n)], [1.0] * n, l2=1e-4
+        )
         ops = [v for v in topological_order(graphs[0]) if v.op is not None]
         neurons = 2 * hidden + 1
         assert len(ops) == n * (2 * neurons - 1) + n + 2  # the linear output neuron has no activation node
@@ -292,7 +403,11 @@ def test_every_loss_states_its_batch_convention_truthfully():
     outs = [[Value(0.3), Value(-1.5)], [Value(2.0), Value(0.1)], [Value(-0.4), Value(0.8)]]
     targets = [[1.0, -1.0], [-1.0, 1.0], [1.0, 1.0]]
     for loss, form in PER_SAMPLE.items():
-        ts = targets if loss is not binary_cross_entropy_with_logits else [[(t + 1) / 2 for t in r] for r in targets]
+        ts = (
+            targets
+            if loss is not binary_cross_entropy_with_logits
+            else [[(t + 1) / 2 for t in r] for r in targets]
+        )
         batch = loss(outs, ts)
         batch.backward()
         want = [v.grad for row in outs for v in row]
@@ -357,3 +472,427 @@ def test_compiled_divergence_stops_at_the_same_step_with_the_parameters_kept():
                 epochs=5, batch_size=1, progress=False, compiled=compiled)  # fmt: skip
         ends.append((info.value.epoch, info.value.step, model.state_dict()))
     assert ends[0] == ends[1]  # bit for bit (batch_size=1), so the kept parameters are the same too
+
+
+# ---------------------------------------------------------------------------------------------------
+# Everything is checked before the first update.
+
+
+def _grad_calls(loss, record):
+    """`loss`, recording the call's state via `record()` each time it is called with gradients on (a
+    training step; fit's up-front check of the targets runs under no_grad)."""
+
+    def wrapped(outputs, targets):
+        if is_grad_enabled():
+            record()
+        return loss(outputs, targets)
+
+    return wrapped
+
+
+@pytest.mark.parametrize(
+    "loss, y, words",
+    [
+        (hinge, [1, -1, 1, 0, -1, 1], r"hinge: targets must be -1 or \+1, got 0.0 at 3"),
+        (binary_cross_entropy_with_logits, [1, 0, 1, 2, 0, 1], r"targets must be in \[0, 1\], got 2.0 at 3"),
+        ("hinge", [1, -1, 1, 1, -1, 0.5], r"hinge: targets must be -1 or \+1, got 0.5 at 5"),
+    ],
+)
+def test_a_bad_label_anywhere_is_refused_before_the_first_update(loss, y, words):
+    X, _ = moons(6, seed=0)
+    model = MLP(2, [3, 1], seed=0)
+    before = model.state_dict()
+    with pytest.raises(ValueError, match=words) as info:
+        fit(model, X, y, loss=loss, batch_size=1, epochs=1, progress=False)
+    assert model.state_dict() == before
+    assert "before training" in "".join(getattr(info.value, "__notes__", []))
+
+
+def test_a_bad_validation_label_is_refused_before_the_first_update():
+    X, labels = moons(6, seed=0)
+    model = MLP(2, [3, 1], seed=0)
+    before = model.state_dict()
+    with pytest.raises(ValueError, match=r"hinge: targets must be -1 or \+1, got 0.0 at 1"):
+        fit(model, X, signed(labels), loss=hinge, validation=(X[:2], [1.0, 0.0]), epochs=2, progress=False)
+    assert model.state_dict() == before
+
+
+def test_a_model_of_unknown_width_needs_samples_and_targets_of_one_width():
+    """A custom model: every sample as wide as the first, every target too, checked before training."""
+    w = Value(0.5)
+
+    class Scale:
+        def parameters(self):
+            return [w]
+
+        def __call__(self, x):
+            return w * x[0]
+
+    with pytest.raises(InputError, match=r"X\[2\] has 2 values but X\[0\] has 1; every sample needs as many"):
+        fit(Scale(), [[1.0], [2.0], [3.0, 4.0]], [1.0, 2.0, 3.0], progress=False)
+    with pytest.raises(InputError, match=r"y\[1\] has 2 values but y\[0\] has 1; every target needs as many"):
+        fit(Scale(), [[1.0], [2.0]], [1.0, [2.0, 3.0]], progress=False)
+    assert w.data == 0.5
+
+
+@pytest.mark.parametrize(
+    "schedule, error, words",
+    [
+        (lambda e: 0.1 - 0.05 * e, ValueError, r"schedule\(2\) must be > 0, got 0.0"),  # reaches 0 at epoch 3
+        (lambda e: 0.1 if e < 3 else -0.1, ValueError, r"schedule\(3\) must be > 0"),
+        (
+            lambda e: 0.1 if e < 3 else math.inf,
+            ValueError,
+            r"schedule\(3\) must be a finite number > 0, got inf",
+        ),
+        (lambda e: 0.1 if e < 3 else "fast", TypeError, r"schedule\(3\) must be a real number, got str"),
+    ],
+)
+def test_every_epochs_rate_is_checked_before_the_first_update(schedule, error, words):
+    X, labels = moons(8, seed=0)
+    model = MLP(2, [3, 1], seed=0)
+    before = model.state_dict()
+    with pytest.raises(error, match=words):
+        fit(model, X, signed(labels), schedule=schedule, epochs=5, progress=False)
+    assert model.state_dict() == before
+
+
+def test_fit_and_train_step_refuse_to_run_inside_no_grad():
+    model = MLP(2, [3, 1], seed=0)
+    before = model.state_dict()
+    with no_grad():
+        with pytest.raises(RuntimeError, match=r"fit needs gradients and was called inside no_grad\(\)"):
+            fit(model, [[0.0, 1.0]], [1.0], epochs=20, progress=False)
+        params = model.parameters()
+        with pytest.raises(RuntimeError, match="train_step needs gradients"):
+            train_step(model, params, SGD(params, lr=0.1), half_mse, [[0.0, 1.0]], [1.0])
+    assert model.state_dict() == before
+
+
+def test_a_loss_by_name_is_the_loss_itself():
+    X, labels = moons(10, seed=0)
+    runs = []
+    for loss in ("mse", mse, "bce", binary_cross_entropy_with_logits):
+        model = MLP(2, [3, 1], seed=0)
+        y = labels if "bce" in str(loss) or loss is binary_cross_entropy_with_logits else signed(labels)
+        runs.append(fit(model, X, y, loss=loss, epochs=3, progress=False).loss)
+    assert runs[0] == runs[1] and runs[2] == runs[3]
+    model = MLP(2, [3, 1], seed=0)
+    assert evaluate(model, X, signed(labels), loss="hinge") == evaluate(model, X, signed(labels), loss=hinge)
+
+
+def test_an_optimizer_for_another_model_is_refused():
+    other = MLP(2, [3, 1], seed=1)
+    with pytest.raises(ValueError, match="optimizer holds none of the model's parameters"):
+        fit(
+            MLP(2, [3, 1], seed=0),
+            [[0.0, 1.0]],
+            [1.0],
+            optimizer=SGD(other.parameters(), lr=0.1),
+            progress=False,
+        )
+
+
+def test_a_layer_with_one_output_trains_and_is_scored():
+    """A Layer returns a list even for one output: its targets are lists of one, however they come."""
+    X, labels = moons(20, seed=0)
+    y = signed(labels)
+    layer = Layer(2, 1, activation="linear", seed=0)
+    h = fit(layer, X, y, optimizer=SGD(layer.parameters(), lr=0.1), epochs=30, progress=False)
+    assert h.loss[-1] < h.loss[0]
+    want = sum((layer(x)[0].data > 0) == (t > 0) for x, t in zip(X, y, strict=True)) / len(X)
+    assert accuracy(layer, X, y) == want == accuracy(layer, X, [[t] for t in y])
+
+
+# ---------------------------------------------------------------------------------------------------
+# Divergence: defined, caught before the update, with everything as before that step.
+
+
+def test_a_rate_that_throws_the_weights_past_sqrt_max_float_is_divergence_with_state_restored():
+    """Hinge is linear in the output, so with lr = 1e300 the loss stays finite while the weights go to
+    ~1e300: the update is refused (|w| > √(max float)), parameters and the velocity as before that step."""
+    X, labels = moons(8, seed=0)
+    model = MLP(2, [1], seed=0)
+    opt = SGD(model.parameters(), lr=0.01, momentum=0.9)
+    seen = []
+    loss = _grad_calls(hinge, lambda: seen.append((model.state_dict(), copy.copy(opt._velocity))))
+    with pytest.raises(
+        DivergedError, match=r"epoch 3 of 5, step 1 of 1: SGD.step would make parameter \d+ .*overflows"
+    ):
+        fit(model, X, signed(labels), loss=loss, optimizer=opt, epochs=5,
+            schedule=lambda e: 0.01 if e < 2 else 1e300, progress=False)  # fmt: skip
+    assert len(seen) == 3 and seen[-1][1] is not None
+    assert (model.state_dict(), opt._velocity) == seen[-1]
+    assert all(abs(p.data) < 10 for p in model.parameters())
+
+
+def test_adams_state_is_as_before_the_diverging_step():
+    X, labels = moons(8, seed=0)
+    model = MLP(2, [3, 1], seed=0)
+    opt = Adam(model.parameters(), lr=0.01)
+    seen = []
+    loss = _grad_calls(hinge, lambda: seen.append((model.state_dict(), opt.t, list(opt._m), list(opt._v))))
+    with pytest.raises(DivergedError, match="epoch 2 of 3"):
+        fit(model, X, signed(labels), loss=loss, optimizer=opt, epochs=3, schedule=lambda e: 0.01 if e < 1 else 1e300,
+            progress=False)  # fmt: skip
+    assert (model.state_dict(), opt.t, opt._m, opt._v) == seen[-1]
+
+
+def test_conjugate_gradient_under_fit_a_failing_closure_leaves_everything_as_before():
+    X, labels = xor(8, noise=0.1, seed=0)
+    model = MLP(2, [3, 1], activation="tanh", seed=0)
+    opt = ConjugateGradient(model.parameters())
+    calls = []
+
+    def failing(outputs, targets):
+        if is_grad_enabled():
+            calls.append(model.state_dict())
+            if len(calls) == 3:  # a trial point of the line search
+                raise RuntimeError("the data server went away")
+        return half_mse(outputs, targets)
+
+    with pytest.raises(RuntimeError, match="went away"):
+        fit(model, X, signed(labels), loss=failing, optimizer=opt, epochs=1, progress=False)
+    assert calls[2] != calls[0]  # it was elsewhere when it failed
+    assert model.state_dict() == calls[0] and opt.evaluations == 0 and opt.iterations == 0
+
+
+def test_conjugate_gradient_rejects_trial_points_with_an_infinite_gradient():
+    """Every trial point has a finite loss but an infinite gradient (√u at u = 0): no trial is acceptable,
+    so the step leaves the parameters at the start; it is not divergence, and nothing moved."""
+    X, labels = xor(8, noise=0.1, seed=0)
+    model = MLP(2, [3, 1], activation="tanh", seed=0)
+    before = model.state_dict()
+    calls = []
+
+    def kinked(outputs, targets):
+        loss = half_mse(outputs, targets)
+        if is_grad_enabled():
+            calls.append(1)
+            if len(calls) > 1:
+                loss = loss + (outputs[0] - outputs[0].data).sqrt()  # value 0, slope 1/(2·0)
+        return loss
+
+    h = fit(model, X, signed(labels), loss=kinked, optimizer=ConjugateGradient(model.parameters()), epochs=1,
+            progress=False)  # fmt: skip
+    assert h.steps == 1 and len(calls) > 1
+    assert model.state_dict() == before
+    assert all(math.isfinite(p.grad) for p in model.parameters())  # the start point's gradient
+
+
+def test_conjugate_gradient_state_is_as_before_a_diverging_step():
+    X, labels = xor(8, noise=0.1, seed=0)
+    model = MLP(2, [3, 1], activation="tanh", seed=0)
+    opt = ConjugateGradient(model.parameters())
+    before = model.state_dict()
+
+    def poisoned(outputs, targets):
+        return half_mse(outputs, targets) * (math.nan if is_grad_enabled() else 1.0)
+
+    with pytest.raises(DivergedError, match="epoch 1 of 4, step 1 of 1: the loss is nan"):
+        fit(model, X, signed(labels), loss=poisoned, optimizer=opt, epochs=4, progress=False)
+    assert model.state_dict() == before and (opt.evaluations, opt.iterations, opt._x) == (0, 0, None)
+
+
+def test_conjugate_gradients_history_is_the_loss_at_each_steps_start():
+    """CG does not evaluate its start again (the previous step ended there); the History still reports
+    each epoch with the loss and accuracy at its start, as for every optimizer, and a trial point that is
+    NaN is the line search's business, not divergence."""
+    X, labels = xor(8, noise=0.1, seed=0)
+    y = signed(labels)
+    calls = []
+
+    def nan_at_some_trials(outputs, targets):
+        loss = half_mse(outputs, targets)
+        if is_grad_enabled():
+            calls.append(1)
+            if len(calls) in (4, 9):  # trial points (the start is evaluated only at call 1)
+                return loss * math.nan
+        return loss
+
+    model = MLP(2, [3, 1], activation="tanh", seed=0)
+    h = fit(model, X, y, loss=nan_at_some_trials, optimizer=ConjugateGradient(model.parameters()), epochs=4,
+            progress=False)  # fmt: skip
+    for k in range(1, 4):  # the same run stopped after k epochs, then measured
+        calls.clear()
+        ref = MLP(2, [3, 1], activation="tanh", seed=0)
+        fit(ref, X, y, loss=nan_at_some_trials, optimizer=ConjugateGradient(ref.parameters()), epochs=k,
+            progress=False)  # fmt: skip
+        assert (h.loss[k], h.accuracy[k]) == evaluate(ref, X, y), f"epoch {k + 1}"
+
+
+# ---------------------------------------------------------------------------------------------------
+# Ctrl-C: stop at a step boundary, keep what was learned.
+
+
+def _interrupting(loss, at, presses=1, record=None):
+    """`loss` that sends SIGINT to this process `presses` times at its `at`-th training call."""
+    calls = []
+
+    def wrapped(outputs, targets):
+        if is_grad_enabled():
+            calls.append(1)
+            if record is not None:
+                record()
+            if len(calls) == at:
+                for _ in range(presses):
+                    os.kill(os.getpid(), signal.SIGINT)
+        return loss(outputs, targets)
+
+    return wrapped
+
+
+def test_ctrl_c_in_full_batch_training_stops_after_that_update_with_the_history():
+    X, labels = moons(12, seed=0)
+    y = signed(labels)
+    model = MLP(2, [4, 1], seed=0)
+    with pytest.raises(TrainingInterrupted) as info:
+        fit(model, X, y, loss=_interrupting(half_mse, at=3), epochs=10, progress=False)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    e = info.value
+    assert isinstance(e, KeyboardInterrupt) and (e.epoch, e.step) == (3, 1)
+    assert e.history.epochs == 3 and e.history.steps == 3  # the interrupted epoch is complete and recorded
+    same = MLP(2, [4, 1], seed=0)
+    h = fit(same, X, y, epochs=3, progress=False)
+    assert model.state_dict() == same.state_dict() and e.history.loss == h.loss
+
+
+def test_ctrl_c_in_a_mini_batch_stops_after_that_update():
+    X, labels = moons(12, seed=0)
+    y = signed(labels)
+    model = MLP(2, [4, 1], seed=0)
+    starts = []  # an uninterrupted run: the parameters at the start of each step
+    fit(model, X, y, loss=_grad_calls(half_mse, lambda: starts.append(model.state_dict())), epochs=3, batch_size=3,
+        progress=False)  # fmt: skip
+    model = MLP(2, [4, 1], seed=0)
+    with pytest.raises(TrainingInterrupted, match="after epoch 2, step 2") as info:
+        fit(model, X, y, loss=_interrupting(half_mse, at=6), epochs=3, batch_size=3, progress=False)
+    e = info.value
+    assert (e.epoch, e.step, e.history.epochs, e.history.steps) == (2, 2, 1, 6)
+    assert model.state_dict() == starts[6]  # step 6 done: where step 7 would have started
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_second_ctrl_c_stops_at_once_without_a_half_applied_update():
+    X, labels = moons(12, seed=0)
+    model = MLP(2, [4, 1], seed=0)
+    starts = []
+    loss = _interrupting(half_mse, at=6, presses=2, record=lambda: starts.append(model.state_dict()))
+    with pytest.raises(TrainingInterrupted) as info:
+        fit(model, X, signed(labels), loss=loss, epochs=3, batch_size=3, progress=False)
+    e = info.value
+    assert isinstance(e.__cause__, KeyboardInterrupt)
+    assert (e.epoch, e.step, e.history.epochs, e.history.steps) == (2, 1, 1, 5)
+    assert model.state_dict() == starts[5]  # as step 6 found them
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_ctrl_c_is_left_alone_outside_the_main_thread_and_with_your_own_handler():
+    X, labels = moons(8, seed=0)
+    seen = []
+    check = _grad_calls(half_mse, lambda: seen.append(signal.getsignal(signal.SIGINT)))
+    worker = threading.Thread(target=lambda: fit(MLP(2, [3, 1], seed=0), X, signed(labels), loss=check, epochs=2,
+                                                 progress=False))  # fmt: skip
+    worker.start()
+    worker.join()
+    assert seen == [signal.default_int_handler] * 2
+
+    presses = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: presses.append(signum))
+    try:
+        h = fit(
+            MLP(2, [3, 1], seed=0),
+            X,
+            signed(labels),
+            loss=_interrupting(half_mse, at=1),
+            epochs=3,
+            progress=False,
+        )
+        assert h.epochs == 3 and presses == [signal.SIGINT]  # your handler got it; training went on
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Accuracy: one rule, from the model, not from the data.
+
+
+def test_accuracy_does_not_depend_on_which_labels_are_present():
+    model = MLP(1, [1], seed=0)  # linear output 0.688…·x: threshold 0
+    assert accuracy(model, [[0.5]], [1]) == 1.0
+    assert accuracy(model, [[0.5], [-0.5]], [1, 0]) == 1.0  # the same sample, the same verdict
+    assert accuracy(model, [[0.5], [-0.5]], [1, -1]) == 1.0  # ±1 labels: the same rule (label > 0.5)
+    assert accuracy(model, [[0.5]], [0]) == accuracy(model, [[0.5]], [-1]) == 0.0
+
+
+@pytest.mark.parametrize(
+    "activation, threshold",
+    [("sigmoid", 0.5), ("relu", 0.5), ("softplus", 0.5), ("linear", 0.0), ("tanh", 0.0), ("leaky_relu", 0.0)],
+)
+def test_the_output_threshold_comes_from_the_output_activation(activation, threshold):
+    model = MLP(1, [1], output_activation=activation, seed=0)
+    X = [[x / 4] for x in range(-12, 13)]
+    outs = predict(model, X)
+    labels = [1.0 if k % 3 else 0.0 for k in range(len(X))]
+    want = sum((o > threshold) == (t > 0.5) for o, t in zip(outs, labels, strict=True)) / len(X)
+    assert accuracy(model, X, labels) == want
+    assert evaluate(model, X, labels)[1] == want
+    assert accuracy(model, X, labels, threshold=10.0) == labels.count(0.0) / len(X)  # an explicit one wins
+    assert want != sum((o > 0.5 - threshold) == (t > 0.5) for o, t in zip(outs, labels, strict=True)) / len(X)
+
+
+def test_logits_and_custom_models_are_cut_at_zero_unless_told():
+    model = MLP(1, [1], output_activation="sigmoid", seed=0)  # σ(z) > 0 always
+    X, y = [[-1.0], [1.0]], [0.0, 1.0]
+    assert (
+        evaluate(model, X, y, loss=binary_cross_entropy_with_logits)[1] == 0.5
+    )  # outputs as logits: all > 0
+    assert evaluate(model, X, y)[1] == accuracy(model, X, y) == 1.0  # σ(-0.69) < 0.5 < σ(0.69)
+
+    def custom(x):
+        return model.forward([Value(x[0])])
+
+    assert accuracy(custom, X, y) == 0.5  # not an nn model: threshold 0.0 by default
+    assert accuracy(custom, X, y, threshold=0.5) == 1.0
+
+
+def test_fits_history_uses_the_same_rule():
+    """Full batch: epoch 1's accuracy is measured on the outputs before its update, i.e. the start."""
+    X = [[x / 4] for x in range(-6, 7)]
+    for activation, y in [
+        ("sigmoid", [float(x[0] > 0.3) for x in X]),
+        ("linear", [float(x[0] > -0.3) for x in X]),
+    ]:
+        model = MLP(1, [1], output_activation=activation, seed=0)
+        start = accuracy(model, X, y)
+        assert evaluate(model, X, y)[1] == start
+        h = fit(model, X, y, optimizer=SGD(model.parameters(), lr=1e-9), epochs=1, progress=False)
+        assert h.accuracy == [start]
+
+
+def test_a_ctrl_c_after_an_update_stood_but_before_it_was_counted_reports_that_update(monkeypatch):
+    """A second Ctrl-C can land anywhere; here, on the way out of step 5, after its update stood."""
+    X, labels = moons(12, seed=0)
+    model = MLP(2, [4, 1], seed=0)
+    starts = []
+    loss = _grad_calls(half_mse, lambda: starts.append(model.state_dict()))
+    steps = []
+    step = training._train_step
+
+    def interrupted_on_return(*args):
+        result = step(*args)
+        steps.append(1)
+        if len(steps) == 5:
+            raise KeyboardInterrupt  # as if it landed on the way out of the step
+        return result
+
+    monkeypatch.setattr(training, "_train_step", interrupted_on_return)
+    with pytest.raises(TrainingInterrupted, match="after epoch 2, step 1") as info:
+        fit(model, X, signed(labels), loss=loss, epochs=3, batch_size=3, progress=False)
+    assert info.value.history.steps == 5 and info.value.history.epochs == 1
+    monkeypatch.undo()
+    same = MLP(2, [4, 1], seed=0)
+    after = []
+    fit(same, X, signed(labels), loss=_grad_calls(half_mse, lambda: after.append(same.state_dict())), epochs=3,
+        batch_size=3, progress=False)  # fmt: skip
+    assert model.state_dict() == after[5] != starts[4]  # step 5 stood

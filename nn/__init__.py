@@ -17,7 +17,7 @@ from .losses import LOSSES, binary_cross_entropy_with_logits, half_mse, hinge, l
 from .module import Module
 from .optim import SGD, Adam, ConjugateGradient, ConstantLR, LinearDecay, Optimizer, StepDecay
 from .persist import ModelFileError, load, save
-from .train import DivergedError, History, accuracy, evaluate, fit, predict, train_step
+from .train import DivergedError, History, TrainingInterrupted, accuracy, evaluate, fit, predict, train_step
 
 __all__ = [
     "ACTIVATIONS",
@@ -38,6 +38,7 @@ __all__ = [
     "Neuron",
     "Optimizer",
     "StepDecay",
+    "TrainingInterrupted",
     "accuracy",
     "binary_cross_entropy_with_logits",
     "evaluate",

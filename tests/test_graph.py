@@ -199,3 +199,54 @@ def test_random_graphs_agree_with_pytorch_float64(torch):
             assert kind != "sign" or (x.grad, want) == (0.0, -0.0)
     print(counts)
     assert counts["exact"] >= 0.9 * sum(counts.values()), counts
+
+
+def test_threads_backpropagating_at_once_leave_the_collector_as_they_found_it():
+    """The collector is paused during backward; two threads must not leave it off for good (the
+    enable/disable pair used to race), nor turn it on when the program had turned it off."""
+    import threading
+
+    def work():
+        for _ in range(300):
+            x = Value(1.5)
+            y = x
+            for _ in range(30):
+                y = (y * 0.5).tanh() + x
+            y.backward()
+
+    for enabled in (True, False):
+        (gc.enable if enabled else gc.disable)()
+        threads = [threading.Thread(target=work) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert gc.isenabled() is enabled
+    gc.enable()
+
+
+def test_backward_checks_its_arguments():
+    for bad in (3.0, None, "y", [Value(1.0)]):
+        with pytest.raises(TypeError, match="root must be a Value"):
+            autograd.backward(bad)
+        with pytest.raises(TypeError, match="root must be a Value"):
+            topological_order(bad)
+    for bad in ("1", None, True, 1 + 0j):
+        with pytest.raises(TypeError, match="seed must be a real number"):
+            Value(1.0).backward(bad)
+
+
+def test_intermediate_gradients_keep_the_sign_of_zero_as_pytorch(torch):
+    """An intermediate's grad starts at -0.0, the additive identity, so it is the plain sum of what it
+    receives, as PyTorch's first "set" then "add" (here d/dm of m·(-0.0) = -0.0, then +0.0 from the sum)."""
+    x = Value(2.0)
+    m = x * 3.0
+    y = m * -0.0
+    y.backward()
+    t = torch.tensor(2.0, requires_grad=True)
+    tm = t * 3.0
+    tm.retain_grad()
+    (tm * -0.0).backward()
+    assert math.copysign(1.0, m.grad) == math.copysign(1.0, tm.grad.item()) == -1.0
+    # A leaf's grad starts at +0.0 (PyTorch's at None): +0.0 + -0.0 is +0.0, PyTorch's leaf reads -0.0.
+    assert (x.grad, t.grad.item()) == (0.0, -0.0) and math.copysign(1.0, x.grad) == 1.0

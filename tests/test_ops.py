@@ -260,3 +260,28 @@ def test_accumulate_adds_exactly_what_vjp_returns(name):
         op.accumulate(g, inputs, out)
         for x in inputs:
             assert x.grad == want[x] or (math.isnan(x.grad) and math.isnan(want[x])), (name, xs, g)
+
+
+def test_ieee_edges_agree_with_pytorch(torch):
+    """Underflow, abs at nan: the forward and the gradient PyTorch gives."""
+    for x, f in ((1e-200, lambda a: a**-2), (1e-170, lambda a: a**-2), (-1e-200, lambda a: a**-2),
+                 (5e-324, lambda a: a**-1), (float("nan"), lambda a: abs(a))):  # fmt: skip
+        ours, (g,) = _ours(f, [x], 1.0)
+        theirs, (want,) = _theirs(torch, f, [x], 1.0)
+        assert ours == theirs or math.isnan(ours) and math.isnan(theirs), (x, ours, theirs)
+        assert g == want or math.isnan(g) and math.isnan(want), (x, g, want)
+
+
+def test_tanh_gradient_is_pytorchs_bit_for_bit_near_saturation(torch):
+    """1 - out·out rounded once (PyTorch's fused kernel); rounded twice it is thousands of ulp off there."""
+    rng = random.Random("tanh-saturation")
+    exact = 0
+    for _ in range(400):
+        x = rng.choice((-1, 1)) * rng.uniform(5.0, 19.0)
+        if math.tanh(x) != torch.tanh(torch.tensor(x, dtype=torch.float64)).item():
+            continue
+        _, (g,) = _ours(lambda a: a.tanh(), [x], 1.0)
+        _, (want,) = _theirs(torch, lambda a: a.tanh(), [x], 1.0)
+        assert g == want, (x, g, want)
+        exact += 1
+    assert exact > 300

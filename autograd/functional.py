@@ -27,8 +27,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import checks
-from .graph import topological_order
-from .modes import enable_grad, ieee_arithmetic
+from .graph import backward_steps, topological_order
+from .modes import enable_grad
 from .value import Value, _next_seq
 
 __all__ = ["backward_values", "grad", "hessian", "value_and_grad"]
@@ -39,32 +39,19 @@ Argnums = int | Sequence[int]
 def backward_values(root: Value, wrt: Sequence[Value]) -> list[Value | float]:
     """d root/d w for each w in `wrt`, as Values whose graphs can be differentiated again.
 
-    The same backward loop as `Value.backward`, with grads kept in a dict instead of `.grad` and each
-    rule run on Values (with IEEE arithmetic: a rule that divides by 0 gives inf, as on floats). Only
-    Values that depend on `wrt` are visited, and only their inputs that do: the rest of the graph is
-    constant here, and its rules never run. A w that `root` does not depend on gets 0.0.
+    The engine's backward pass (`graph.backward_steps`) with each rule run on Values, with IEEE
+    arithmetic (a rule that divides by 0 gives inf, as on floats), and only for the part of the graph that
+    depends on `wrt`: the rest is constant here, and its rules never run. A w that `root` does not depend
+    on gets 0.0.
 
     >>> x, c = Value(0.0), Value(0.0).sqrt()        # c is a constant: sqrt's rule at 0 never runs
     >>> backward_values(x.sqrt() + c * x, [x])     # d√x/dx = 1/(2√x) = inf at 0, as backward() gives
     [Value(data=inf, grad=0.0)]
     """
     checks.instance("root", root, Value, "a Value")
-    wanted = set(wrt)
-    order = topological_order(root)
-    depends = {v for v in order if v in wanted}  # Values whose number changes with some w
-    for v in order:
-        if v.op is not None and any(x in depends for x in v.inputs):
-            depends.add(v)
-    grads: dict[Value, Any] = {root: 1.0}
-    with enable_grad(), ieee_arithmetic():
-        for v in reversed(order):
-            g = grads.get(v)
-            if g is None or v.op is None or v not in depends:
-                continue
-            needed = [x in depends for x in v.inputs]
-            for x, gx, need in zip(v.inputs, v.op.backward_values(g, *v.inputs, v, wanted=needed), needed, strict=True):
-                if need:
-                    grads[x] = gx if x not in grads else grads[x] + gx  # the total derivative: paths add up
+    grads: dict[Value, Any] = {}
+    for _ in backward_steps(root, 1.0, grads=grads, wrt=wrt):
+        pass
     return [grads.get(w, 0.0) for w in wrt]
 
 

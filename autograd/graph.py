@@ -1,7 +1,26 @@
 """The graph algorithm: a topological order, and the backward loop that is backpropagation.
 
-Both are iterative (no recursion), so a graph a million ops deep is fine, and both are deterministic: the
-order is the order in which the Values were made, never memory addresses or hashing.
+    def backward(root, seed=1.0):
+        order = topological_order(root)           # every Value root depends on, inputs first
+        for v in order:                           # intermediate grads start from nothing,
+            if v.op is not None:                  # leaves keep theirs (they accumulate across calls)
+                v.grad = -0.0
+        root.grad += seed                         # d root/d root = 1
+        for v in reversed(order):                 # outputs before the Values they were made from
+            if v.op is not None:
+                v.op.accumulate(v.grad, v.inputs, v.data)
+
+That is all of it. ``accumulate`` is the chain rule for one node, generated from the op table's rules:
+for each input x of v, ``x.grad += v.grad · ∂v/∂x``; print it with ``print(OPS["*"].source)``. The
+``+=`` is the total derivative: a Value used by several others receives a contribution from each, and
+by the time the loop reaches it, all have arrived (every Value that uses it was made after it).
+
+`backward_steps` walks the same loop as a sequence of records (node, upstream gradient, each input's
+local derivative and contribution) without touching ``.grad``: the explanations, the drawings, anomaly
+detection, the function transforms and the interactive view all read the backward pass through it.
+
+Both are iterative (no recursion), so a graph a million ops deep is fine, and deterministic: the order is
+the order in which the Values were made, never memory addresses or hashing.
 """
 
 from __future__ import annotations
@@ -9,17 +28,18 @@ from __future__ import annotations
 import gc
 import math
 import threading
+from collections.abc import Collection, Iterator, MutableMapping
 from itertools import chain
 from operator import attrgetter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import checks
-from .modes import ANOMALY, MODE
+from .modes import ANOMALY, MODE, enable_grad, ieee_arithmetic
 
 if TYPE_CHECKING:
     from .value import Value
 
-__all__ = ["NO_GRAPH", "backward", "topological_order"]
+__all__ = ["NO_GRAPH", "BackwardStep", "backward", "backward_steps", "gradients", "topological_order"]
 
 
 class _NoGraph(tuple):  # type: ignore[type-arg]  # always empty
@@ -82,7 +102,7 @@ def backward(root: Value, seed: float = 1.0) -> None:
     """Fill `.grad` of every Value `root` depends on with d root/d value, times `seed`.
 
     Leaves (Values no op made) accumulate across calls, as in PyTorch; every intermediate Value's grad is
-    recomputed from zero on each call. Never raises for a graph whose forward succeeded, but inside
+    recomputed on each call. Never raises for a graph whose forward succeeded, but inside
     `detect_anomaly()`, where a NaN or infinity raises and no grad is left changed. A root computed
     inside `no_grad()` has no graph: backward raises RuntimeError, as PyTorch does.
 
@@ -103,10 +123,20 @@ def backward(root: Value, seed: float = 1.0) -> None:
             "nothing to backpropagate through. Compute it outside no_grad() (or inside enable_grad())"
         )
     with _collector_paused():
-        _backward(root, seed)
+        if MODE.get() & ANOMALY:
+            _backward_checked(root, seed)
+            return
+        order = topological_order(root)
+        for v in order:
+            if v.op is not None:
+                v.grad = -0.0  # the additive identity (-0.0 + y is y, bit for bit): "nothing yet"
+        root.grad += seed
+        for v in reversed(order):  # the chain rule, one node at a time: see the module docstring
+            if v.op is not None:
+                v.op.accumulate(v.grad, v.inputs, v.data)
 
 
-class _collector_paused:
+class _collector_paused:  # noqa: N801 -- used as a context manager, named as one
     """Pause Python's cyclic garbage collector; restore exactly the state found, whatever the threads do.
 
     backward makes no reference cycles, so the collector would only rescan the graph (~10% of a training
@@ -134,45 +164,131 @@ class _collector_paused:
                 gc.enable()
 
 
-def _backward(root: Value, seed: float) -> None:
+def _backward_checked(root: Value, seed: float) -> None:
+    """backward inside detect_anomaly(): the same numbers, found step by step, so that each gradient can
+    be checked; `.grad` is written only when every step has passed (all or nothing)."""
     order = topological_order(root)
-    checked = MODE.get() & ANOMALY
-    saved = [v.grad for v in order] if checked else []
+    grads: dict[Value, Any] = {v: v.grad for v in order if v.op is None}  # leaves accumulate
+    for step in backward_steps(root, seed, grads=grads):
+        for i, gx in enumerate(step.sent):
+            if not math.isfinite(gx) and math.isfinite(step.upstream):
+                v = step.node
+                assert v.op is not None  # steps are for nodes an op made
+                shown = tuple(x.data for x in v.inputs)
+                raise FloatingPointError(
+                    f"backward of {v.op.name} produced {gx!r} for input {i} "
+                    f"(inputs {shown!r}, output {v.data!r}, upstream gradient {step.upstream!r})"
+                )
     for v in order:
-        if v.op is not None:
-            v.grad = -0.0  # the additive identity: -0.0 + y is y for every y, as PyTorch's first "set"
-    root.grad += seed
-    if checked:
-        _loop_checked(order, saved)
-        return
-    # Go one Value at a time, outputs before the Values they were made from: the chain rule. For each
-    # input x of v, accumulate does x.grad += v.grad · (d v/d x), the op's rule; it is the loop
-    #     for x, gx in zip(v.inputs, v.op.vjp(v.grad, v.inputs, v.data)):
-    #         x.grad += gx
-    # written out per op. += is the total derivative: the contributions of all paths add up.
-    for v in reversed(order):
-        if v.op is not None:
-            v.op.accumulate(v.grad, v.inputs, v.data)
+        v.grad = grads.get(v, -0.0 if v.op is not None else v.grad)
 
 
-def _loop_checked(order: list[Value], saved: list[float]) -> None:
-    """The same loop, raising at the first non-finite gradient with every grad restored from `saved`.
+# ---------------------------------------------------------------------------------------------------
+# The backward pass as a sequence of steps, for everything that reads it.
 
-    It takes every op's gradients as a list (`vjp`, even for sum and dot), so each one can be checked.
+
+class BackwardStep:
+    """One node of the backward pass: d root/d node (complete: every Value that uses the node came
+    before it), and the chain rule applied to each of its inputs.
+
+    ``sent[i]`` is what input i receives: the op's rule with g = upstream, the number the engine adds.
+    ``before[i]``/``after[i]`` are that input's gradient around the ``+=`` (None where `wrt` skipped it;
+    ``before`` is None the first time an input is reached). ``local[i]`` is the local derivative
+    ∂node/∂input_i (the rule with g = 1), computed when first asked for.
     """
-    try:
-        for v in reversed(order):
-            if v.op is None:
-                continue
-            for i, (x, gx) in enumerate(zip(v.inputs, v.op.vjp(v.grad, v.inputs, v.data), strict=True)):
-                if not math.isfinite(gx) and math.isfinite(v.grad):
-                    shown = tuple(x.data for x in v.inputs)
-                    raise FloatingPointError(
-                        f"backward of {v.op.name} produced {gx!r} for input {i} "
-                        f"(inputs {shown!r}, output {v.data!r}, upstream gradient {v.grad!r})"
-                    )
-                x.grad += gx
-    except BaseException:
-        for v, g in zip(order, saved, strict=True):
-            v.grad = g
-        raise
+
+    __slots__ = ("_local", "after", "before", "node", "sent", "upstream")
+
+    def __init__(
+        self, node: Value, upstream: Any, sent: tuple[Any, ...], before: tuple[Any, ...], after: tuple[Any, ...]
+    ) -> None:
+        self.node, self.upstream, self.sent, self.before, self.after = node, upstream, sent, before, after
+        self._local: tuple[float, ...] | None = None
+
+    @property
+    def local(self) -> tuple[float, ...]:
+        """∂node/∂input_i for each input: the op's rules with upstream gradient 1."""
+        if self._local is None:
+            v = self.node
+            assert v.op is not None  # steps are for nodes an op made
+            self._local = v.op.backward(1.0, *(x.data for x in v.inputs), v.data)
+        return self._local
+
+    def __repr__(self) -> str:
+        op = self.node.op.name if self.node.op is not None else "?"
+        return f"<BackwardStep {op} node, upstream {self.upstream!r}, sends {self.sent!r}>"
+
+
+def backward_steps(
+    root: Value,
+    seed: float = 1.0,
+    *,
+    grads: MutableMapping[Value, Any] | None = None,
+    wrt: Collection[Value] | None = None,
+) -> Iterator[BackwardStep]:
+    """The backward pass from `root`, one node at a time, as the engine's loop visits them; no `.grad`
+    changes. Gradients are kept in `grads` (a dict, updated as the steps go: read it during or after).
+
+    A Value missing from `grads` has received nothing yet; its first contribution is its gradient, as in
+    PyTorch (give leaves a start, e.g. 0.0 or their `.grad`, to add to it). With `wrt`, the rules run on
+    Values (so gradients are graphs: higher order), with IEEE arithmetic as on floats, and only for the
+    part of the graph that depends on `wrt`.
+
+    >>> from autograd import Value
+    >>> x = Value(3.0, "x"); y = x * x
+    >>> [(s.upstream, s.local, s.sent) for s in backward_steps(y)]      # x feeds * twice: two += of 3
+    [(1.0, (3.0, 3.0), (3.0, 3.0))]
+    >>> grads = gradients(y); grads[x]
+    6.0
+    """
+    _check_root(root)
+    order = topological_order(root)
+    grads = {} if grads is None else grads
+    grads[root] = seed if root not in grads else grads[root] + seed
+    if wrt is None:
+        yield from _steps(order, grads, None)
+        return
+    live = set(wrt) & set(order)
+    for v in order:  # the Values whose number changes with some w: only their rules are needed
+        if v.op is not None and any(x in live for x in v.inputs):
+            live.add(v)
+    with enable_grad(), ieee_arithmetic():
+        yield from _steps(order, grads, live)
+
+
+def _steps(order: list[Value], grads: MutableMapping[Value, Any], live: set[Value] | None) -> Iterator[BackwardStep]:
+    for v in reversed(order):  # outputs before the Values they were made from
+        op, g = v.op, grads.get(v)
+        if op is None or g is None or (live is not None and v not in live):
+            continue
+        if live is None:
+            sent = op.backward(g, *(x.data for x in v.inputs), v.data)
+        else:
+            sent = op.backward_values(g, *v.inputs, v, wanted=[x in live for x in v.inputs])
+        before, after = [], []
+        for x, gx in zip(v.inputs, sent, strict=True):
+            old = grads.get(x) if gx is not None else None
+            before.append(old)
+            if gx is not None:
+                grads[x] = gx if old is None else old + gx  # the chain rule; += adds up the paths
+            after.append(grads.get(x) if gx is not None else None)
+        yield BackwardStep(v, g, sent, tuple(before), tuple(after))
+
+
+def gradients(root: Value, seed: float = 1.0, *, grads: MutableMapping[Value, Any] | None = None) -> dict[Value, float]:
+    """d root/d v for every Value v that `root` depends on, in a dict: the backward pass without `.grad`.
+
+    Leaves start at 0.0 unless `grads` gives them a start, so this equals `backward()` from zeroed grads.
+
+    >>> from autograd import Value
+    >>> a, b = Value(2.0), Value(-3.0)
+    >>> g = gradients(a * b + a); g[a], g[b]
+    (-2.0, 2.0)
+    """
+    order = topological_order(root)
+    start: dict[Value, Any] = {v: 0.0 for v in order if v.op is None}
+    if grads is not None:
+        start.update(grads)
+    for _ in backward_steps(root, seed, grads=start):
+        pass
+    return {v: start.get(v, 0.0) for v in order}

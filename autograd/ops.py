@@ -1,39 +1,40 @@
-"""The op table: every op's forward and its backward rule, side by side, one entry each.
+"""The op table: every op's forward and its backward rules, side by side, one entry each.
 
 A rule is a small Python expression over the op's inputs (``a``, ``b``), its result ``out``, the upstream
-gradient ``g`` and the op's metadata (the ``n`` of ``x ** n``). ``backward(g, *inputs, out)`` returns one
-gradient per input (vector-Jacobian form); with ``g = 1`` it gives the local derivatives themselves.
+gradient ``g`` and the op's metadata (the ``n`` of ``x ** n``): the gradient that input receives. With
+``g = 1`` it is the local derivative ∂out/∂input itself, which is what explanations show.
 
-Each rule string is compiled once, at import, three ways, so one source serves every use:
+From these strings `autograd.rules` writes each op's code once, at import, and keeps it as text: print
+``OPS["*"].source`` to see the chain rule the engine runs for a product, one node of the backward pass::
 
-* on floats: ``backward`` and ``vjp`` return the gradients, and ``accumulate``, the step the backward
-  loop runs for each node, adds them into the inputs' ``.grad`` (``a.grad += g * b`` for ``*``);
-* on floats with IEEE arithmetic (``x / 0`` is ``inf``, overflow is ``inf``), taken only when the fast
-  path raises: a backward pass never raises for a graph whose forward succeeded, as in PyTorch;
-* on ``Value`` objects, which records a graph of the derivative itself (higher-order derivatives).
+    def accumulate(g, inputs, out):
+        va, vb = inputs
+        a = va.data; b = vb.data
+        va.grad += g * b
+        vb.grad += g * a
 
-The same strings are what explanations print (``d out/d a = out * (1 - out)``) and what compiled mode
-turns into straight-line Python. Rules are written in PyTorch's arithmetic order (its
-``derivatives.yaml``), so first-order gradients agree with PyTorch float64 to the last bit wherever the
-forward does.
+Where a rule can raise on floats (``g / b`` at b = 0) the code falls back to IEEE's answer (inf, nan),
+so a backward pass never raises for a graph whose forward succeeded, as in PyTorch. The same strings run
+on Values for higher-order derivatives, and compiled mode pastes them into straight-line Python. Rules
+are written in PyTorch's arithmetic order (its ``derivatives.yaml``), so first-order gradients agree
+with PyTorch float64 to the last bit wherever the forward does.
 
 >>> OPS["*"].backward(1.0, 2.0, 3.0, 6.0)       # d(a*b)/da = b, d(a*b)/db = a
 (3.0, 2.0)
 >>> OPS["sigmoid"].formula(0)
-'(1.0 - out) * out'
+'(1 - out) * out'
 """
 
 from __future__ import annotations
 
-import ast
 import math
 from collections.abc import Callable, Iterable, Sequence
 from operator import mul
 from typing import Any
 
-__all__ = ["OPS", "Op", "dot_forward", "power", "sigmoid", "softplus"]
+from . import rules
 
-Rule = Callable[..., tuple[Any, ...]]
+__all__ = ["OPS", "Family", "Op", "dot_forward", "fma", "power", "sigmoid", "softplus"]
 
 # ---------------------------------------------------------------------------------------------------
 # Float functions the forwards and rules call. Each follows PyTorch's arithmetic where that matters.
@@ -225,55 +226,33 @@ def _ieee_sqrt(a: float) -> float:
 FLOAT_NAMES: dict[str, Any] = {
     "exp": _exp, "log": math.log, "sqrt": math.sqrt, "tanh": math.tanh, "sin": math.sin, "cos": math.cos,
     "sigmoid": sigmoid, "softplus": softplus, "power": power, "pow_v": _pow_value_exponent, "sgn": _sgn,
-    "is_zero": _is_zero, "fma": fma, "THRESHOLD": SOFTPLUS_THRESHOLD,
+    "is_zero": _is_zero, "fma": fma, "abs": abs, "THRESHOLD": SOFTPLUS_THRESHOLD, "inf": math.inf, "nan": math.nan,
 }  # fmt: skip
 IEEE_NAMES: dict[str, Any] = {
     **FLOAT_NAMES, "_log": _ieee_log, "_sqrt": _ieee_sqrt, "_power": _ieee_power, "_pow_v": _ieee_pow_v,
     "_div": _ieee_div, "_pow": _ieee_pow,
 }  # fmt: skip
-_IEEE_RENAME = {"log": "_log", "sqrt": "_sqrt", "power": "_power", "pow_v": "_pow_v"}
 # Filled in by autograd.value: the functions rules call, acting on Values, so rules build graphs (higher
 # order). A test checks it covers every name the rules use.
 VALUE_NAMES: dict[str, Any] = {}
 
 
-class _IEEE(ast.NodeTransformer):
-    """Rewrite `x / y`, `x ** y`, log, sqrt, power into IEEE helpers: the fallback form of a rule."""
-
-    def visit_Name(self, node: ast.Name) -> ast.AST:
-        return ast.Name(_IEEE_RENAME.get(node.id, node.id), node.ctx)
-
-    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
-        self.generic_visit(node)
-        helper = {ast.Div: "_div", ast.Pow: "_pow"}.get(type(node.op))
-        if helper is None:
-            return node
-        return ast.copy_location(ast.Call(ast.Name(helper, ast.Load()), [node.left, node.right], []), node)
-
-
-def _ieee(expr: str) -> str:
-    return ast.unparse(_IEEE().visit(ast.parse(expr, mode="eval")))
-
-
-def _compile(source: str, namespace: dict[str, Any]) -> Any:
-    code = compile(source, "<chainrule op table>", "exec")
-    scope: dict[str, Any] = {}
-    exec(code, dict(namespace), scope)  # noqa: S102 -- our own rule strings, never user text
-    return scope["_f"]
+def _num(x: float) -> str:
+    return f"{x:.6g}"
 
 
 # ---------------------------------------------------------------------------------------------------
 
 
 class Op:
-    """One entry of the op table: a forward on floats and a backward rule per input.
+    """One entry of the op table: a forward on floats and a backward rule per input, as strings.
 
-    ``forward(*inputs)`` maps floats to a float. ``backward(g, *inputs, out)`` returns one gradient per
-    input. ``vjp(g, inputs, out)`` is the same on the inputs themselves (it reads their ``.data``).
-    ``accumulate(g, inputs, out)`` is the engine's step for one node, the chain rule itself: it adds
-    each input's gradient into that input's ``.grad``. ``rules`` holds the source of each rule;
-    ``formula(i)`` is the local derivative d out/d input i as text. Ops with metadata (the ``n`` of
-    ``x ** n``) are bound with ``op.bind(n=3.0)``.
+    ``forward(*inputs)`` maps floats to a float; ``backward(g, *inputs, out)`` gives one gradient per
+    input (the rules); ``accumulate(g, inputs, out)`` is one node of the backward pass, the chain rule
+    itself: each input Value's ``.grad += g · ∂out/∂input``. ``backward_values`` runs the rules on
+    Values (higher order). ``source`` is the Python code of all of them, generated from the strings.
+    ``formula(i)`` is the local derivative ∂out/∂input_i as text; ``describe(names)`` shows a node made by
+    the op. Ops with metadata (the ``n`` of ``x ** n``) are bound with ``op.bind(n=3.0)``.
 
     >>> from autograd import Value
     >>> a, b = Value(2.0), Value(-3.0)
@@ -282,9 +261,9 @@ class Op:
     (-30.0, 20.0)
     """
 
-    __slots__ = (  # noqa: RUF023 -- grouped by meaning: what the op is, then its compiled functions
-        "name", "arity", "inputs", "params", "forward_source", "rules", "domain",
-        "forward", "backward", "vjp", "accumulate", "ieee_forward", "_factory", "_value_rules", "_bound",
+    __slots__ = (  # noqa: RUF023 -- grouped by meaning: what the op is, then its generated functions
+        "name", "arity", "inputs", "params", "forward_source", "rules", "domain", "show", "source",
+        "forward", "backward", "backward_values", "accumulate", "ieee_forward", "_factory", "_bound",
     )  # fmt: skip
 
     name: str
@@ -294,73 +273,56 @@ class Op:
     forward_source: str
     rules: tuple[str, ...]
     domain: str
+    show: str
+    source: str
     forward: Callable[..., float]
     ieee_forward: Callable[..., float]
     backward: Callable[..., tuple[float, ...]]
-    vjp: Callable[[float, tuple[Any, ...], float], Sequence[float]]
+    backward_values: Callable[..., tuple[Any, ...]]
     accumulate: Callable[[float, Sequence[Any], float], None]
 
     def __init__(
         self,
         name: str,
         forward: str,
-        rules: tuple[str, ...],
+        rules_: tuple[str, ...],
         *,
         params: tuple[str, ...] = (),
         domain: str = "",
+        show: str = "",
     ) -> None:
         self.name = name
-        self.arity = len(rules)
-        self.inputs = ("a", "b")[: len(rules)]
+        self.arity = len(rules_)
+        self.inputs = ("a", "b")[: len(rules_)]
         self.params = dict.fromkeys(params, math.nan)
         self.forward_source = forward
-        self.rules = rules
+        self.rules = rules_
         self.domain = domain
+        self.show = show or f"{name}({', '.join('{' + x + '}' for x in self.inputs)})"
+        self.source = rules.op_source(name, self.inputs, params, forward, rules_)
         self._bound: dict[tuple[float, ...], Op] = {}
-        args = ", ".join(self.inputs)
-        used = {n.id for r in rules for n in ast.walk(ast.parse(r, mode="eval")) if isinstance(n, ast.Name)}
-        datas = "".join(f"{x} = inputs[{i}].data; " for i, x in enumerate(self.inputs) if x in used)
-        safe = ", ".join(_ieee(r) for r in rules)
-        fast = ", ".join(rules)
-        one = "," if len(rules) == 1 else ""  # `va, = inputs` unpacks one
-        values = ", ".join(f"v{x}" for x in self.inputs) + one  # the input Values: va, vb
-        grads = ", ".join(f"g{x}" for x in self.inputs) + one  # what each gets: ga, gb
-        loads = "; ".join(f"{x} = v{x}.data" for x in self.inputs if x in used)
-        adds = "".join(f"        v{x}.grad += g{x}\n" for x in self.inputs)
-        # One factory per op, taking the metadata; it returns the forward, the backward on floats (fast
-        # form, IEEE fallback), the vjp that reads inputs' data, and accumulate, the engine's step for
-        # one node: every input's grad += g · d out/d input, with nothing half-added if a rule raises.
-        src = (
-            f"def _f({', '.join(params)}):\n"
-            f"    def forward({args}):\n"
-            f"        return {forward}\n"
-            f"    def ieee_forward({args}):\n"
-            f"        return {_ieee(forward)}\n"
-            f"    def backward(g, {args}, out):\n"
-            f"        try:\n"
-            f"            return ({fast},)\n"
-            f"        except (ArithmeticError, ValueError):\n"
-            f"            return ({safe},)\n"
-            f"    def vjp(g, inputs, out):\n"
-            f"        {datas or 'pass'}\n"
-            f"        try:\n"
-            f"            return ({fast},)\n"
-            f"        except (ArithmeticError, ValueError):\n"
-            f"            return ({safe},)\n"
-            f"    def accumulate(g, inputs, out):\n"
-            f"        {values} = inputs\n"
-            f"        {loads or 'pass'}\n"
-            f"        try:\n"
-            f"            {grads} = {fast}{one}\n"
-            f"        except (ArithmeticError, ValueError):\n"
-            f"            {grads} = {safe}{one}\n"
-            f"{adds}"
-            f"    return forward, ieee_forward, backward, vjp, accumulate\n"
-        )
-        self._factory = _compile(src, IEEE_NAMES)
-        self._value_rules: tuple[Rule, ...] | None = None
-        if not params:
-            self.forward, self.ieee_forward, self.backward, self.vjp, self.accumulate = self._factory()
+        if params:
+            (self._factory,) = rules.build(self.source, IEEE_NAMES, "make")
+        else:
+            self._factory = None
+            self._set(rules.build(self.source, IEEE_NAMES, *_MADE))
+
+    def _set(self, fns: tuple[Callable[..., Any], ...]) -> None:
+        self.forward, self.ieee_forward, self.backward, _, self.accumulate = fns
+        self.backward_values = self._first_backward_values
+
+    def _first_backward_values(self, g: Any, *args: Any, wanted: Sequence[bool] | None = None) -> tuple[Any, ...]:
+        """Compile the rules to run on Values (the first time they are needed: Value's functions are
+        filled in by autograd.value, after this module), then run them."""
+        namespace = {**FLOAT_NAMES, **VALUE_NAMES}
+        if self._factory is None:
+            (rule,) = rules.build(self.source, namespace, "backward_values")
+        else:
+            (make,) = rules.build(self.source, namespace, "make")
+            rule = make(*self.params.values())[3]
+        every = (True,) * len(self.rules)
+        self.backward_values = lambda g, *args, wanted=None: rule(g, *args, wanted or every)
+        return self.backward_values(g, *args, wanted=wanted)
 
     def bind(self, **params: float) -> Op:
         """This op with its metadata fixed (cached), e.g. ``OPS["**"].bind(n=2.0)``."""
@@ -369,33 +331,15 @@ class Op:
         if op is None:
             if len(self._bound) > 256:
                 self._bound.clear()
-            op = object.__new__(Op)
+            op = object.__new__(type(self))
             for slot in Op.__slots__:
                 if hasattr(self, slot):
                     setattr(op, slot, getattr(self, slot))
             op.params = dict(zip(self.params, key, strict=True))
-            op.forward, op.ieee_forward, op.backward, op.vjp, op.accumulate = self._factory(*key)
-            op._value_rules = None
+            assert self._factory is not None  # an op with metadata has one
+            op._set(self._factory(*key))
             self._bound[key] = op
         return op
-
-    def backward_values(self, g: Any, *inputs: Any, wanted: Sequence[bool] | None = None) -> tuple[Any, ...]:
-        """The rules run on Values (inputs, then out), so the gradient is itself differentiable.
-
-        `wanted[i]` False skips input i's rule (its entry is None): a higher-order pass runs rules only
-        for inputs that depend on what it differentiates by.
-        """
-        if self._value_rules is None:
-            args = ", ".join((*self.inputs, "out", *self.params))
-            self._value_rules = tuple(
-                _compile(f"def _f(g, {args}):\n    return {rule}\n", {**FLOAT_NAMES, **VALUE_NAMES})
-                for rule in self.rules
-            )
-        params = self.params.values()
-        return tuple(
-            rule(g, *inputs, *params) if wanted is None or wanted[i] else None
-            for i, rule in enumerate(self._value_rules)
-        )
 
     def input_names(self, n: int | None = None) -> tuple[str, ...]:
         """The names the rules give the inputs (`n` inputs, for an op that takes any number)."""
@@ -409,38 +353,64 @@ class Op:
         """
         return self.rules
 
-    def formula(self, i: int, n: int | None = None) -> str:
-        """The local derivative d out/d input_i as text: the rule with g = 1.
+    def forward_for(self, n: int | None = None) -> str:
+        """The forward as an expression of the input names (`n` inputs, for an op that takes any number)."""
+        return self.forward_source
 
-        >>> OPS["/"].formula(1), OPS["dot"].formula(0, 4)
-        ('-(out / b)', 'x1')
+    def formula(self, i: int, n: int | None = None) -> str:
+        """The local derivative ∂out/∂input_i as a learner writes it: the rule with g = 1.
+
+        >>> OPS["/"].formula(1), OPS["dot"].formula(0, 4), OPS["tanh"].formula(0)
+        ('-(out / b)', 'x1', '1 - out * out')
         """
-        return _with_unit_gradient(self.rules_for(n)[i])
+        return rules.show(rules.unit_gradient(self.rules_for(n)[i]))
+
+    @property
+    def label(self) -> str:
+        """The op as a drawing labels it: its name, with its metadata (``**2``, ``leaky_relu 0.01``).
+
+        >>> OPS["**"].bind(n=2.0).label, OPS["tanh"].label
+        ('**2', 'tanh')
+        """
+        if self.name == "**":
+            return "**" + _num(self.params["n"])
+        extra = " ".join(_num(p) for p in self.params.values())
+        return f"{self.name} {extra}" if extra else self.name
+
+    def describe(self, inputs: Sequence[str], max_terms: int = 8) -> str:
+        """How a node made by this op reads, given its inputs' names.
+
+        >>> OPS["**"].bind(n=2.0).describe(["x"]), OPS["dot"].describe(["w1", "w2", "x1", "x2", "b"])
+        ('x ** 2', 'w1*x1 + w2*x2 + b')
+        """
+        values = dict(zip(self.inputs, inputs, strict=True)) | {k: _num(v) for k, v in self.params.items()}
+        return self.show.format(**values)
 
     def __repr__(self) -> str:
         params = "".join(f", {k}={v!r}" for k, v in self.params.items())
         return f"Op({self.name!r}{params})"
 
 
-class _NaryOp(Op):
-    """An op over any number of inputs (sum, dot): one node where a Python loop would make n.
+class Family(Op):
+    """An op over any number of inputs, as one node where a Python loop would make n: `sum` and `dot`.
 
-    Its derivative is written once, as `accumulate(g, inputs, out)`: the engine's fast path, adding
-    g · d out/d x into each input's `.grad`. `vjp` and `backward` run that same code on stand-ins that
-    start at -0.0 (the additive identity: -0.0 + y is y, bit for bit), so every use gets the same
-    numbers. Its rules, written per number of inputs, serve formulas and compiled mode.
+    Its rules are written once, for one element of each group of inputs (dot: w_i and x_i, in the names
+    of the elements at the same index), plus a `tail` input (dot's bias); `rules_for(n)` spells them out
+    for n inputs, and `source` is the generated loop.
     """
 
-    __slots__ = ("_names", "_rules")
+    __slots__ = ("_forward_terms", "groups", "group_rules", "tail")
 
     def __init__(
         self,
         name: str,
         forward: Callable[..., float],
-        accumulate: Callable[[float, Sequence[Any], float], None],
-        value_rule: Rule,
-        names: Callable[[int], tuple[str, ...]],
-        rules: Callable[[int], tuple[str, ...]],
+        groups: tuple[str, ...],
+        group_rules: dict[str, str],
+        *,
+        tail: tuple[str, str] | None = None,
+        skip_zero: bool = False,
+        forward_terms: Callable[[dict[str, str]], str],
         forward_source: str,
     ) -> None:
         self.name = name
@@ -450,99 +420,74 @@ class _NaryOp(Op):
         self.forward_source = forward_source
         self.rules = ()
         self.domain = ""
+        self.show = ""
+        self.groups, self.group_rules, self.tail = groups, group_rules, tail
+        self._forward_terms = forward_terms
+        self.source = rules.family_source(name, groups, group_rules, tail, skip_zero)
         self._bound = {}
         self._factory = None
-        self.forward = forward
-        self.ieee_forward = forward  # sums and products never raise: overflow is inf already
-        self.backward = self._backward
-        self.vjp = self._vjp
-        self.accumulate = accumulate
-        self._value_rules = (value_rule,)
-        self._names = names
-        self._rules = rules
+        self.forward = self.ieee_forward = forward  # sums and products never raise: overflow is inf already
+        self.backward, self.accumulate = rules.build(self.source, IEEE_NAMES, "backward", "accumulate")
+        backward = self.backward  # its rules are arithmetic, so the same code runs on Values
 
-    def _vjp(self, g: float, inputs: Sequence[Any], out: float) -> tuple[float, ...]:
-        return self._backward(g, *(x.data for x in inputs), out)
+        def backward_values(g: Any, *args: Any, wanted: Sequence[bool] | None = None) -> tuple[Any, ...]:
+            grads = backward(g, *args)
+            return grads if wanted is None else tuple(gx if w else None for gx, w in zip(grads, wanted, strict=True))
 
-    def _backward(self, g: float, *args: float) -> tuple[float, ...]:
-        inputs = args[:-1]  # the last is out, which only dot's shortcut reads: it is given nan below, so
-        # that a list of gradients shows every g · x_i, where the engine skips adding zeros
-        slots = [_Slot(x) for x in inputs]  # one per position: an input given twice gets two gradients
-        self.accumulate(g, slots, math.nan)
-        return tuple(s.grad for s in slots)
+        self.backward_values = backward_values
 
-    def backward_values(self, g: Any, *inputs: Any, wanted: Sequence[bool] | None = None) -> tuple[Any, ...]:
-        assert self._value_rules is not None  # set in __init__
-        grads = self._value_rules[0](g, *inputs)
-        return grads if wanted is None else tuple(gx if w else None for gx, w in zip(grads, wanted, strict=True))
+    def _count(self, n: int | None) -> tuple[int, bool]:
+        if n is None:
+            raise TypeError(f"{self.name} takes any number of inputs: say how many (rules_for(n), formula(i, n))")
+        k = len(self.groups)
+        return n // k, bool(self.tail and n % k)
 
     def input_names(self, n: int | None = None) -> tuple[str, ...]:
-        return self._names(self._count(n))
+        """The names of n inputs: dot's are w1..wk, x1..xk (and b); sum's x1..xn."""
+        k, tail = self._count(n)
+        names = [f"{x}{i + 1}" for x in self.groups for i in range(k)]
+        return (*names, *((self.tail[0],) if tail and self.tail else ()))
 
     def rules_for(self, n: int | None = None) -> tuple[str, ...]:
-        return self._rules(self._count(n))
+        k, tail = self._count(n)
+        spelled = [
+            rules.substitute(self.group_rules[x], {y: f"{y}{i + 1}" for y in self.groups})
+            for x in self.groups
+            for i in range(k)
+        ]
+        return (*spelled, *((self.tail[1],) if tail and self.tail else ()))
 
-    def _count(self, n: int | None) -> int:
-        if n is None:
-            raise TypeError(f"{self.name} takes any number of inputs: formula(i, n) needs n, as rules_for(n) does")
-        return n
+    def forward_for(self, n: int | None = None) -> str:
+        """The forward for n inputs as one expression, added left to right as the forward adds.
+
+        >>> OPS["dot"].forward_for(5)
+        '0.0 + w1 * x1 + w2 * x2 + b'
+        """
+        k, tail = self._count(n)
+        names = self.input_names(n)
+        terms = [self._forward_terms({x: names[j * k + i] for j, x in enumerate(self.groups)}) for i in range(k)]
+        return " + ".join(["0.0", *terms, *names[len(self.groups) * k :]])
+
+    def describe(self, inputs: Sequence[str], max_terms: int = 8) -> str:
+        k, tail = self._count(len(inputs))
+        terms = [
+            self._forward_terms({x: inputs[j * k + i] for j, x in enumerate(self.groups)}).replace(" * ", "*")
+            for i in range(k)
+        ] + list(inputs[len(self.groups) * k :])
+        if len(terms) > max_terms:
+            terms = [*terms[:3], f"... ({len(terms) - 5} more)", *terms[-2:]]
+        return " + ".join(terms)
 
 
-class _Slot:
-    """A stand-in input for `accumulate`: its number, and a gradient that starts at -0.0."""
-
-    __slots__ = ("data", "grad")
-
-    def __init__(self, data: float) -> None:
-        self.data = data
-        self.grad = -0.0
-
-
-def _with_unit_gradient(rule: str) -> str:
-    """Rewrite a rule for g = 1: drop `g *` factors, keep the local derivative."""
-
-    def is_g(x: ast.AST) -> bool:
-        return isinstance(x, ast.Name) and x.id == "g"
-
-    class DropG(ast.NodeTransformer):
-        def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
-            self.generic_visit(node)
-            if isinstance(node.op, ast.Mult) and is_g(node.left):
-                return node.right
-            if isinstance(node.op, ast.Mult) and is_g(node.right):
-                return node.left
-            if isinstance(node.op, ast.Div) and is_g(node.left):
-                return ast.BinOp(ast.Constant(1), ast.Div(), node.right)
-            return node
-
-    class OneForG(ast.NodeTransformer):
-        def visit_Name(self, node: ast.Name) -> ast.AST:
-            return ast.Constant(1) if node.id == "g" else node
-
-        def visit_Call(self, node: ast.Call) -> ast.AST:
-            self.generic_visit(node)
-            if isinstance(node.func, ast.Name) and node.func.id == "fma":  # fused: shown as the math it is
-                a, b, c = node.args
-                if isinstance(a, ast.UnaryOp) and isinstance(a.op, ast.USub):  # fma(-x, y, c) = c - x*y
-                    return ast.BinOp(c, ast.Sub(), ast.BinOp(a.operand, ast.Mult(), b))
-                return ast.BinOp(ast.BinOp(a, ast.Mult(), b), ast.Add(), c)
-            return node
-
-    tree = OneForG().visit(DropG().visit(ast.parse(rule, mode="eval")))
-    return ast.unparse(tree)
+_MADE = ("forward", "ieee_forward", "backward", "backward_values", "accumulate")
 
 
 # ---------------------------------------------------------------------------------------------------
-# n-ary ops: sum and dot. Their inputs are flat tuples; dot's are (w_1..w_n, x_1..x_n[, bias]).
+# Forwards of the ops over any number of inputs: added left to right, as a Python loop would add them.
 
 
 def _sum_forward(*xs: float) -> float:
-    return float(sum(xs))  # left to right, as a Python loop would add them
-
-
-def _sum_accumulate(g: float, inputs: Sequence[Any], out: float) -> None:
-    for x in inputs:
-        x.grad += g  # d(x_1 + ... + x_n)/d x_i = 1
+    return float(sum(xs))
 
 
 def dot_forward(ws: Iterable[float], xs: Iterable[float], bias: float | None = None) -> float:
@@ -556,65 +501,24 @@ def _dot_forward(*args: float) -> float:
     return dot_forward(args[:n], args[n : 2 * n], args[-1] if len(args) % 2 else None)
 
 
-def _dot_accumulate(g: float, inputs: Sequence[Any], out: float) -> None:
-    # d(Σ w_i x_i + b)/d w_i = x_i, d/d x_i = w_i, d/d b = 1; PyTorch's order: g * other. Weights first,
-    # then inputs, then the bias: the order of the += matters only for an input given twice, and is fixed.
-    if g == 0.0 and -math.inf < out < math.inf:
-        # A finite sum has finite terms, so every g * x_i is exactly zero: nothing to add. (An inactive
-        # ReLU above a neuron does this for half the network.) With out inf or nan, 0 * inf = nan must flow.
-        return
-    n = len(inputs) // 2
-    ws, xs = inputs[:n], inputs[n : 2 * n]
-    for w, x in zip(ws, xs):
-        w.grad += g * x.data
-    for w, x in zip(ws, xs):
-        x.grad += g * w.data
-    if len(inputs) % 2:
-        inputs[-1].grad += g
-
-
-def _sum_values(g: Any, *inputs: Any) -> tuple[Any, ...]:
-    return (g,) * (len(inputs) - 1)
-
-
-def _dot_values(g: Any, *args: Any) -> tuple[Any, ...]:
-    inputs = args[:-1]
-    n = len(inputs) // 2
-    grads = [g * x for x in inputs[n : 2 * n]] + [g * w for w in inputs[:n]]
-    return (*grads, g) if len(inputs) % 2 else tuple(grads)
-
-
-def _sum_names(n: int) -> tuple[str, ...]:
-    return tuple(f"x{i + 1}" for i in range(n))
-
-
-def _dot_names(n: int) -> tuple[str, ...]:
-    k = n // 2
-    return (*(f"w{i + 1}" for i in range(k)), *(f"x{i + 1}" for i in range(k)), *(("b",) if n % 2 else ()))
-
-
-def _dot_rules(n: int) -> tuple[str, ...]:
-    k = n // 2  # the rules _dot_accumulate runs: d/dw_i = x_i, d/dx_i = w_i, d/db = 1
-    return (*(f"g * x{i + 1}" for i in range(k)), *(f"g * w{i + 1}" for i in range(k)), *(("g",) if n % 2 else ()))
-
-
 # ---------------------------------------------------------------------------------------------------
 # THE TABLE. forward on the left, one backward rule per input on the right (g = d root/d out).
 # Comments carry the calculus a learner writes on paper.
 
 _TABLE = [
     #  name         forward               backward rules: one per input
-    Op("+",        "a + b",               ("g", "g")),                                   # d(a+b) = da + db
-    Op("-",        "a - b",               ("g", "-g")),
-    Op("*",        "a * b",               ("g * b", "g * a")),                           # product rule
-    Op("/",        "a / b",               ("g / b", "-(g * (out / b))"),                 # d(a/b)/db = -a/b²
+    Op("+",        "a + b",               ("g", "g"), show="{a} + {b}"),                # d(a+b) = da + db
+    Op("-",        "a - b",               ("g", "-g"), show="{a} - {b}"),
+    Op("*",        "a * b",               ("g * b", "g * a"), show="{a} * {b}"),        # product rule
+    Op("/",        "a / b",               ("g / b", "-(g * (out / b))"), show="{a} / {b}",  # d(a/b)/db = -a/b²
        domain="division by zero: {a!r} / {b!r}"),
-    Op("neg",      "-a",                  ("-g",)),
+    Op("neg",      "-a",                  ("-g",), show="-{a}"),
     Op("**",       "power(a, n)",         ("0.0 if n == 0 else g * (n * power(a, n - 1.0))",),  # n a^(n-1)
-       params=("n",),
+       params=("n",), show="{a} ** {n}",
        domain="{a!r} ** {n!r}: a negative base needs a whole exponent, and 0 a non-negative one"),
     Op("pow",      "pow_v(a, b)",         ("0.0 if is_zero(b) else g * (b * a ** (b - 1.0))",   # b a^(b-1)
                                            "0.0 if is_zero(a) and b >= 0 else g * (out * log(a))"),  # a^b ln a
+       show="{a} ** {b}",
        domain="{a!r} ** {b!r}: with a Value exponent the base must be >= 0 (0 needs exponent >= 0)"),
     Op("abs",      "abs(a)",              ("g * sgn(a)",)),                              # abs'(0) = 0
     Op("exp",      "exp(a)",              ("g * out",)),                                 # (e^a)' = e^a
@@ -626,12 +530,15 @@ _TABLE = [
     Op("tanh",     "tanh(a)",             ("g * fma(-out, out, 1.0)",)),
     Op("sigmoid",  "sigmoid(a)",          ("g * (1.0 - out) * out",)),                   # σ' = σ(1 - σ)
     Op("relu",     "0.0 if a <= 0 else a", ("0.0 if out <= 0 else g",)),                # relu'(0) = 0; nan stays
-    Op("leaky_relu", "a if a > 0 else a * slope", ("g if a > 0 else g * slope",), params=("slope",)),
+    Op("leaky_relu", "a if a > 0 else a * slope", ("g if a > 0 else g * slope",), params=("slope",),
+       show="leaky_relu({a}, {slope})"),
     Op("softplus", "softplus(a)",         ("g if a > THRESHOLD else g * exp(a) / (exp(a) + 1.0)",)),  # = σ(a)
     Op("sin",      "sin(a)",              ("g * cos(a)",)),
     Op("cos",      "cos(a)",              ("g * -sin(a)",)),
-    _NaryOp("sum", _sum_forward, _sum_accumulate, _sum_values, _sum_names, lambda n: ("g",) * n, "x1 + ... + xn"),
-    _NaryOp("dot", _dot_forward, _dot_accumulate, _dot_values, _dot_names, _dot_rules, "w1*x1 + ... + wn*xn + b"),
+    # Any number of inputs: x1 + ... + xn, and w1*x1 + ... + wn*xn (+ b), a neuron's pre-activation.
+    Family("sum", _sum_forward, ("x",), {"x": "g"}, forward_terms=lambda v: v["x"], forward_source="x1 + ... + xn"),
+    Family("dot", _dot_forward, ("w", "x"), {"w": "g * x", "x": "g * w"}, tail=("b", "g"), skip_zero=True,
+           forward_terms=lambda v: f"{v['w']} * {v['x']}", forward_source="w1*x1 + ... + wn*xn + b"),
 ]  # fmt: skip
 
 OPS: dict[str, Op] = {op.name: op for op in _TABLE}

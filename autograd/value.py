@@ -14,12 +14,12 @@ import numbers
 from collections.abc import Iterable
 from typing import Any
 
-from . import graph
+from . import checks, graph
 from .graph import NO_GRAPH
 from .modes import ANOMALY, IEEE, MODE, NO_GRAD, TRACE, DataDependentError, TracedFloat
 from .ops import FLOAT_NAMES, OPS, VALUE_NAMES, Op, dot_forward
 
-__all__ = ["Operand", "Value", "dot", "dot_values", "neurons", "sum"]
+__all__ = ["Operand", "Value", "dot", "dots", "map_op", "sum"]
 
 _ADD, _SUB, _MUL, _DIV, _NEG = OPS["+"], OPS["-"], OPS["*"], OPS["/"], OPS["neg"]
 _POW_N, _POW_V, _SUM, _DOT = OPS["**"], OPS["pow"], OPS["sum"], OPS["dot"]
@@ -346,75 +346,110 @@ def dot(ws: Iterable[Operand], xs: Iterable[Operand], bias: Operand | None = Non
     if len([x for x in xl if type(x) is Value]) != len(xl):
         xl = [_as_value(x, "dot(..., xs)") for x in xl]
     b = bias if bias is None or type(bias) is Value else _as_value(bias, "dot bias")
-    return dot_values(wl, xl, b)
+    return _dot_node(wl, xl, [x.data for x in xl], b)
 
 
-def dot_values(ws: list[Value], xs: list[Value], bias: Value | None = None) -> Value:
-    """`dot` without its checks, for callers that guarantee lists of Values of equal length (nn's layers).
+def dots(rows: list[list[Value]], xs: list[Value], biases: list[Value | None] | None = None) -> list[Value]:
+    """One `dot` node per row: ``rows[j] · xs + biases[j]``, a matrix times a vector (a layer's
+    pre-activations), reading each input's number once for all rows. The same nodes as
+    ``[dot(w, xs, b) for w, b in zip(rows, biases)]``, made in one loop.
+
+    Rows are lists of Values as long as `xs` (a list of Values); a bias is a Value or None. Anything else
+    is a TypeError or ValueError, found when reading it fails (so correct calls pay for no checks).
 
     >>> from autograd import Value
-    >>> dot_values([Value(2.0)], [Value(3.0)], Value(1.0)).data
-    7.0
+    >>> x = [Value(3.0), Value(1.0)]
+    >>> [z.data for z in dots([[Value(2.0), Value(0.0)], [Value(-1.0), Value(1.0)]], x, [Value(0.5), None])]
+    [6.5, -2.0]
     """
-    xd = [x.data for x in xs]
-    if bias is None:
+    if biases is None:
+        biases = [None] * len(rows)
+    try:
+        xd = [x.data for x in xs]  # read once for every row
+        if MODE.get():  # no_grad, anomaly, tracing: each node through _node, as one dot() would make it
+            return [_dot_node(ws, xs, xd, b) for ws, b in zip(rows, biases, strict=True)]
+        out = []
+        for ws, b in zip(rows, biases, strict=True):
+            if len(ws) != len(xd):
+                raise ValueError
+            # _node's record, field by field (a call per node costs 15% of a layer's forward pass)
+            z = _new(Value)
+            if b is None:
+                z.data = dot_forward([w.data for w in ws], xd)
+                z.inputs = (*ws, *xs)
+            else:
+                z.data = dot_forward([w.data for w in ws], xd, b.data)
+                z.inputs = (*ws, *xs, b)
+            z.grad = 0.0
+            z.op = _DOT
+            z.label = ""
+            z.seq = _next_seq()
+            out.append(z)
+        return out
+    except (AttributeError, TypeError, ValueError):
+        _check_dots(rows, xs, biases)
+        raise
+
+
+def _dot_node(ws: list[Value], xs: list[Value], xd: list[float], b: Value | None) -> Value:
+    if len(ws) != len(xd):
+        raise ValueError
+    if b is None:
         return _node(dot_forward([w.data for w in ws], xd), (*ws, *xs), _DOT)
-    return _node(dot_forward([w.data for w in ws], xd, bias.data), (*ws, *xs, bias), _DOT)
+    return _node(dot_forward([w.data for w in ws], xd, b.data), (*ws, *xs, b), _DOT)
 
 
-def neurons(rows: list[list[Value]], biases: list[Value | None], acts: list[Any], xs: list[Value]) -> list[Value]:
-    """A layer of neurons that read the same inputs: `acts[j](rows[j] · xs + biases[j])` for each j.
+def _check_dots(rows: object, xs: object, biases: object) -> None:
+    """Say what is wrong with arguments of `dots` that failed."""
+    xl = checks.iterable("xs", xs, "a list of Values")
+    for i, x in enumerate(xl):
+        checks.instance(f"xs[{i}]", x, Value, "a Value")
+    rl = checks.iterable("rows", rows, "a list of lists of Values")
+    bl = checks.iterable("biases", biases, "a list of Values or None, one per row")
+    if len(bl) != len(rl):
+        raise ValueError(f"dots needs one bias (or None) per row: {len(rl)} rows, {len(bl)} biases")
+    for j, (ws, b) in enumerate(zip(rl, bl, strict=True)):
+        wl = checks.iterable(f"rows[{j}]", ws, "a list of Values")
+        if len(wl) != len(xl):
+            raise ValueError(f"rows[{j}] has {len(wl)} weights but there are {len(xl)} inputs")
+        for i, w in enumerate(wl):
+            checks.instance(f"rows[{j}][{i}]", w, Value, "a Value")
+        if b is not None:
+            checks.instance(f"biases[{j}]", b, Value, "a Value or None")
 
-    An activation is an Op (one node), None (the identity: a linear neuron) or any function of a Value.
-    For an Op these are the nodes `_unary(act, dot_values(rows[j], xs, biases[j]))` makes, a `dot` and
-    its activation, put together here in one loop with no call per node: this is the inner loop of every
-    MLP. Inside `no_grad()`, `detect_anomaly()` or tracing each node goes through `_node` instead.
-    No checks: rows are lists of Values as long as xs.
+
+def map_op(op: Op, values: list[Value]) -> list[Value]:
+    """`op` applied to each Value: one node each, the same nodes as ``[op(v) for v in values]`` would
+    be, made in one loop (a layer's activations).
 
     >>> from autograd import OPS, Value
-    >>> x = [Value(3.0)]
-    >>> [a.data for a in neurons([[Value(2.0)], [Value(-1.0)]], [Value(0.5), None], [OPS["relu"]] * 2, x)]
-    [6.5, 0.0]
+    >>> [a.data for a in map_op(OPS["relu"], [Value(-1.0), Value(2.0)])]
+    [0.0, 2.0]
     """
-    if MODE.get():  # the same nodes in the same order (a trace compares orders), one call at a time
-        return [_activate(act, dot_values(ws, xs, b)) for ws, b, act in zip(rows, biases, acts, strict=True)]
-    xd = [x.data for x in xs]  # read once for every neuron
-    out = []
-    for ws, b, act in zip(rows, biases, acts, strict=True):
-        # Each node is _node's record, field by field: z = w·x + b, then a = act(z).
-        z = _new(Value)
-        if b is None:
-            z.data = dot_forward([w.data for w in ws], xd)
-            z.inputs = (*ws, *xs)
-        else:
-            z.data = dot_forward([w.data for w in ws], xd, b.data)
-            z.inputs = (*ws, *xs, b)
-        z.grad = 0.0
-        z.op = _DOT
-        z.label = ""
-        z.seq = _next_seq()
-        if type(act) is not Op:
-            out.append(_activate(act, z))
-            continue
-        try:
-            data = act.forward(z.data)
-        except (ArithmeticError, ValueError) as e:
-            raise _domain_error(act, (z.data,), e) from None
-        a = _new(Value)
-        a.data = data
-        a.grad = 0.0
-        a.inputs = (z,)
-        a.op = act
-        a.label = ""
-        a.seq = _next_seq()
-        out.append(a)
+    if op.arity != 1:
+        raise ValueError(f"map_op applies an op of one input, got {op!r}")
+    if MODE.get():
+        return [_unary(op, v) for v in values]
+    forward, out = op.forward, []
+    try:
+        for v in values:
+            try:
+                data = forward(v.data)
+            except (ArithmeticError, ValueError):
+                data = _forward_again(op, (v.data,))
+            a = _new(Value)  # _node's record, field by field, as in dots
+            a.data = data
+            a.grad = 0.0
+            a.inputs = (v,)
+            a.op = op
+            a.label = ""
+            a.seq = _next_seq()
+            out.append(a)
+    except AttributeError:
+        for i, v in enumerate(checks.iterable("values", values, "a list of Values")):
+            checks.instance(f"values[{i}]", v, Value, "a Value")
+        raise
     return out
-
-
-def _activate(act: Any, z: Value) -> Value:
-    if act is None:
-        return z
-    return _unary(act, z) if isinstance(act, Op) else act(z)
 
 
 def _fma(a: Operand, b: Operand, c: Operand) -> Value:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Union
 
 from autograd import Op, Value
-from autograd.value import neurons
+from autograd.value import dots, map_op
 
 from .module import Module
 
@@ -71,6 +71,15 @@ def _as_op(fn: Callable[[Value], Value]) -> Activation:
     if isinstance(out, Value) and out.op is not None and out.op.arity == 1 and out.inputs == (probe,):
         return out.op
     return fn
+
+
+def _activate(acts: list[Activation], zs: list[Value]) -> list[Value]:
+    """Each neuron's activation of its pre-activation z: one `map_op` call (one engine loop) when the
+    layer's neurons share one activation op, as they do unless one was changed by hand."""
+    act = acts[0]
+    if isinstance(act, Op) and all(a is act for a in acts):
+        return map_op(act, zs)
+    return [z if a is None else a(z) for a, z in zip(acts, zs, strict=True)]
 
 
 def _uniform(rng: random.Random, nin: int, nout: int) -> float:
@@ -235,7 +244,7 @@ class Neuron(Module):
         >>> Neuron(1, nonlin=False, seed=0).forward([Value(2.0)]).data == 2 * Neuron(1, seed=0).w[0].data
         True
         """
-        return neurons([self.w], [self.b], [self._act], x)[0]  # a = f(z), z = w·x + b: two nodes
+        return _activate([self._act], dots([self.w], x, [self.b]))[0]  # a = f(z), z = w·x + b: two nodes
 
     def parameters(self) -> list[Value]:
         return self.w + [self.b] if self.b is not None else list(self.w)
@@ -297,7 +306,7 @@ class Layer(Module):
         [0.0, 0.0]
         """
         ns = self.neurons
-        return neurons([n.w for n in ns], [n.b for n in ns], [n._act for n in ns], x)
+        return _activate([n._act for n in ns], dots([n.w for n in ns], x, [n.b for n in ns]))
 
     def parameters(self) -> list[Value]:
         return [p for n in self.neurons for p in n.parameters()]

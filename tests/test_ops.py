@@ -188,13 +188,26 @@ def test_dot_checks_its_arguments():
         autograd.dot([Value(1.0)], [1.0], bias="b")
 
 
-def test_formulas_are_the_rules_with_unit_gradient():
-    assert OPS["sigmoid"].formula(0) == "(1.0 - out) * out"
+def test_formulas_are_the_rules_with_unit_gradient_as_a_learner_writes_them():
+    assert OPS["sigmoid"].formula(0) == "(1 - out) * out"
     assert OPS["*"].formula(0) == "b" and OPS["*"].formula(1) == "a"
-    assert OPS["tanh"].formula(0) == "1.0 - out * out"
+    assert OPS["tanh"].formula(0) == "1 - out * out"  # the fused multiply-add, shown as its arithmetic
+    assert OPS["**"].formula(0) == "0 if n == 0 else n * a ** (n - 1)"
+    assert OPS["pow"].formula(1) == "0 if a == 0 and b >= 0 else out * log(a)"
     assert [OPS["dot"].formula(i, 5) for i in range(5)] == ["x1", "x2", "w1", "w2", "1"]
-    with pytest.raises(TypeError, match="needs n"):
+    with pytest.raises(TypeError, match="say how many"):
         OPS["sum"].formula(0)
+
+
+def test_every_op_prints_the_code_it_runs():
+    """The chain rule is visible: `accumulate`, generated from the rule strings, reads as micrograd's
+    hand-written _backward, and is the code the engine runs (compiled from this very text)."""
+    mul = OPS["*"].source
+    assert "    va, vb = inputs\n    a = va.data; b = vb.data\n    va.grad += g * b\n    vb.grad += g * a\n" in mul
+    assert "except (ArithmeticError, ValueError)" in OPS["/"].source  # b = 0: the IEEE fallback
+    assert "for vw, vx in zip(inputs[:k], inputs[k:2 * k]):\n        vw.grad += g * vx.data" in OPS["dot"].source
+    for op in OPS.values():
+        assert "def accumulate(g, inputs, out):" in op.source and ".grad +=" in op.source
 
 
 def test_bound_ops_are_cached_and_show_their_metadata():
@@ -231,9 +244,9 @@ def test_nary_rule_strings_say_what_the_engine_computes(n):
 
 
 @pytest.mark.parametrize("name", sorted(OPS))
-def test_accumulate_adds_exactly_what_vjp_returns(name):
-    """The engine's step (accumulate) and the list of gradients (vjp, which explanations show) are one
-    rule: from the same grads, += of vjp's numbers in input order gives accumulate's bits."""
+def test_accumulate_adds_exactly_what_backward_returns(name):
+    """The engine's step (accumulate) and the list of gradients (backward, which explanations show) are
+    one rule: from the same grads, += of backward's numbers in input order gives accumulate's bits."""
     rng = random.Random(f"accumulate-{name}")
     case = CASES[name]
     op = {"**": OPS["**"].bind(n=-0.5), "leaky_relu": OPS["leaky_relu"].bind(slope=0.01)}.get(name, OPS[name])
@@ -255,7 +268,7 @@ def test_accumulate_adds_exactly_what_vjp_returns(name):
         for x, s in zip(inputs, starts, strict=True):
             x.grad = s
         want = {x: x.grad for x in inputs}
-        for x, gx in zip(inputs, op.vjp(g, inputs, out), strict=True):
+        for x, gx in zip(inputs, op.backward(g, *[v.data for v in inputs], out), strict=True):
             want[x] += gx
         op.accumulate(g, inputs, out)
         for x in inputs:

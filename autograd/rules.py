@@ -1,0 +1,356 @@
+"""Rule strings, and everything done to them: the one room for that machinery.
+
+An op's forward and its backward rules are small Python expressions over the op's inputs (``a``, ``b``),
+its result ``out``, the upstream gradient ``g`` and its metadata (the ``n`` of ``x ** n``). From one
+string, this module makes every form the rest of the engine needs:
+
+* ``ieee(rule)``: the fallback form, taken only when the fast form raises: ``x / 0`` is inf, ``log 0``
+  is -inf, as IEEE floats (and PyTorch) have it, so a backward pass never raises;
+* ``unit_gradient(rule)``: the rule with g = 1, which is the local derivative ``∂out/∂a``;
+* ``substitute(expr, values)``: names replaced by other expressions or numbers, then every part made only
+  of constants folded (``n * power(a, n - 1.0)`` with n = 2 is ``2.0 * power(a, 1.0)``): for compiled
+  mode's straight-line code and for explanations;
+* ``show(expr)``: how a learner writes it (``2 * a``, ``1 - out * out``);
+* ``op_source`` and ``family_source``: the Python code of an op's forward and backward, generated once at
+  import, kept as text (``OPS["*"].source``) and compiled by ``build``.
+
+>>> ieee("g / b")
+'_div(g, b)'
+>>> show(unit_gradient("g * (n * power(a, n - 1.0))"))
+'n * a ** (n - 1)'
+>>> show(substitute(unit_gradient("g * (n * power(a, n - 1.0))"), {"n": 2.0}))
+'2 * a'
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+__all__ = [
+    "build", "can_raise", "family_source", "ieee", "names", "op_source", "show", "substitute", "unit_gradient",
+]  # fmt: skip
+
+# The IEEE form calls these helpers (defined in ops.py) instead of operators and functions that raise.
+_IEEE_CALLS = {"log": "_log", "sqrt": "_sqrt", "power": "_power", "pow_v": "_pow_v"}
+_IEEE_OPERATORS: dict[type[ast.operator], str] = {ast.Div: "_div", ast.Pow: "_pow"}
+_PURE = {"exp", "log", "sqrt", "tanh", "sin", "cos", "sigmoid", "softplus", "power", "pow_v", "sgn", "is_zero",
+         "fma", "abs"}  # fmt: skip  # functions of numbers only: a call of them on constants can be folded
+
+
+def _parse(expr: str) -> ast.expr:
+    return ast.parse(expr, mode="eval").body
+
+
+def names(expr: str) -> set[str]:
+    """The names an expression reads (functions included).
+
+    >>> sorted(names("g * (1.0 - out) * out"))
+    ['g', 'out']
+    """
+    return {n.id for n in ast.walk(_parse(expr)) if isinstance(n, ast.Name)}
+
+
+class _Ieee(ast.NodeTransformer):
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        return ast.Name(_IEEE_CALLS.get(node.id, node.id), node.ctx)
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        self.generic_visit(node)
+        helper = _IEEE_OPERATORS.get(type(node.op))
+        if helper is None:
+            return node
+        return ast.Call(ast.Name(helper, ast.Load()), [node.left, node.right], [])
+
+
+def ieee(expr: str) -> str:
+    """The form that gives IEEE's answer where the plain one raises: ``/`` and ``**`` and the functions
+    that raise on floats become helpers that return inf or nan.
+
+    >>> ieee("-(g * (out / b))"), ieee("g / (2.0 * out)")
+    ('-(g * _div(out, b))', '_div(g, 2.0 * out)')
+    """
+    return ast.unparse(ast.fix_missing_locations(_Ieee().visit(_parse(expr))))
+
+
+def can_raise(expr: str) -> bool:
+    """Whether evaluating the expression on floats may raise (so code for it needs the IEEE fallback).
+
+    >>> can_raise("g * b"), can_raise("g / b")
+    (False, True)
+    """
+    return ieee(expr) != ast.unparse(_parse(expr))
+
+
+def _is(node: ast.AST, name: str) -> bool:
+    return isinstance(node, ast.Name) and node.id == name
+
+
+class _DropG(ast.NodeTransformer):
+    """g · x → x, x · g → x, g / x → 1 / x."""
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        self.generic_visit(node)
+        if isinstance(node.op, ast.Mult) and _is(node.left, "g"):
+            return node.right
+        if isinstance(node.op, ast.Mult) and _is(node.right, "g"):
+            return node.left
+        if isinstance(node.op, ast.Div) and _is(node.left, "g"):
+            return ast.BinOp(ast.Constant(1.0), ast.Div(), node.right)
+        return node
+
+
+def unit_gradient(rule: str) -> str:
+    """A backward rule with upstream gradient 1: the local derivative ∂out/∂input itself.
+
+    >>> unit_gradient("g * (1.0 - out) * out"), unit_gradient("g / b"), unit_gradient("g")
+    ('(1.0 - out) * out', '1.0 / b', '1.0')
+    """
+    tree = _DropG().visit(_parse(rule))
+    return ast.unparse(ast.fix_missing_locations(_Substitute({"g": 1.0}, {}).visit(tree)))  # any g left is 1
+
+
+def _constant(x: float) -> ast.expr:
+    """A number as an expression that reads back exactly: -2.0 as -(2.0), inf and nan by name."""
+    if math.isnan(x):
+        return ast.Name("nan", ast.Load())
+    node: ast.expr = ast.Name("inf", ast.Load()) if math.isinf(x) else ast.Constant(abs(x))
+    return ast.UnaryOp(ast.USub(), node) if math.copysign(1.0, x) < 0 else node
+
+
+class _Substitute(ast.NodeTransformer):
+    """Replace names, then fold every part whose names are all pure functions (so, made of constants)."""
+
+    def __init__(self, values: Mapping[str, str | float], functions: Mapping[str, Any]) -> None:
+        self.values = values
+        self.functions = functions
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        value = self.values.get(node.id)
+        if value is None:
+            return node
+        return _parse(value) if isinstance(value, str) else _constant(float(value))
+
+    def _fold(self, node: ast.expr) -> ast.expr:
+        free = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+        if not free <= self.functions.keys():
+            return node  # depends on a variable: stays
+        try:
+            tree = ast.fix_missing_locations(ast.Expression(node))
+            value = eval(compile(tree, "<rule>", "eval"), dict(self.functions))  # noqa: S307 -- our own rule strings and numbers, never user text
+        except (ArithmeticError, ValueError):
+            return node  # left for run time, where it raises (or falls back) as the engine does
+        if isinstance(value, bool):
+            return ast.Constant(value)
+        if isinstance(value, (int, float)) and math.isfinite(value):
+            return _constant(float(value))
+        return node
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        self.generic_visit(node)
+        return self._fold(node)
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.AST:
+        self.generic_visit(node)
+        if isinstance(node.operand, ast.Constant):
+            return node  # -2.0 is already as short as it gets
+        return self._fold(node)
+
+    def visit_Compare(self, node: ast.Compare) -> ast.AST:
+        self.generic_visit(node)
+        return self._fold(node)
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        return self._fold(node)
+
+    def visit_IfExp(self, node: ast.IfExp) -> ast.AST:
+        self.generic_visit(node)
+        if isinstance(node.test, ast.Constant):
+            return node.body if node.test.value else node.orelse
+        return node
+
+
+def substitute(expr: str, values: Mapping[str, str | float], functions: Mapping[str, Any] | None = None) -> str:
+    """`expr` with each name in `values` replaced (a str is an expression, a number a constant), then
+    every part made only of constants and the pure `functions` folded to its value.
+
+    `functions` are the float functions a rule may call (default: none known, so only arithmetic folds).
+
+    >>> substitute("0.0 if n == 0 else g * (n * power(a, n - 1.0))", {"n": 3.0, "g": "g7", "a": "v2"})
+    'g7 * (3.0 * power(v2, 2.0))'
+    >>> substitute("-(g * (out / b))", {"g": "g1", "out": "v1", "b": -2.0})
+    '-(g1 * (v1 / -2.0))'
+    """
+    known = {"inf": math.inf, "nan": math.nan}
+    known |= {k: v for k, v in (functions or {}).items() if k in _PURE or isinstance(v, (int, float))}
+    tree = _Substitute(values, known).visit(_parse(expr))
+    return ast.unparse(ast.fix_missing_locations(tree))
+
+
+class _Show(ast.NodeTransformer):
+    """Rule functions as the math they stand for: power(a, 1) → a, power(a, k) → a ** k, fma → its sum."""
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        if not isinstance(node.func, ast.Name):
+            return node
+        name, args = node.func.id, node.args
+        if name == "power" and len(args) == 2:
+            base, k = args
+            return base if isinstance(k, ast.Constant) and k.value == 1 else ast.BinOp(base, ast.Pow(), k)
+        if name == "fma" and len(args) == 3:  # fused, but shown as the arithmetic it does
+            a, b, c = args
+            if isinstance(a, ast.UnaryOp) and isinstance(a.op, ast.USub):  # fma(-x, y, c) = c - x·y
+                return ast.BinOp(c, ast.Sub(), ast.BinOp(a.operand, ast.Mult(), b))
+            return ast.BinOp(ast.BinOp(a, ast.Mult(), b), ast.Add(), c)
+        if name == "is_zero" and len(args) == 1:
+            return ast.Compare(args[0], [ast.Eq()], [ast.Constant(0.0)])
+        return node
+
+
+def show(expr: str) -> str:
+    """An expression as a learner would write it: whole numbers without ``.0``, powers as ``**``.
+
+    >>> show("(1.0 - out) * out"), show("fma(-out, out, 1.0)"), show("2.0 * power(a, 1.0)")
+    ('(1 - out) * out', '1 - out * out', '2 * a')
+    """
+    text = ast.unparse(ast.fix_missing_locations(_Show().visit(_parse(expr))))
+    return re.sub(r"(?<![\w.])(\d+)\.0(?!\d)", r"\1", text)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Generated code. An op's functions are written out as Python source once, at import, from its strings.
+
+
+_FALLBACK = "except (ArithmeticError, ValueError):  # outside a rule's domain: IEEE's inf and nan, as PyTorch"
+
+
+def op_source(
+    name: str, inputs: Sequence[str], params: Sequence[str], forward: str, rules: Sequence[str]
+) -> str:
+    """The Python source of a fixed-arity op: forward, its IEEE form, backward (one gradient per input),
+    the same on Values (`wanted[i]` False skips input i), and `accumulate`, one node of the backward pass.
+    With metadata, the functions are made by `make(n)`.
+
+    >>> print(op_source("*", ["a", "b"], [], "a * b", ["g * b", "g * a"]).split("def accumulate")[1])
+    (g, inputs, out):
+        # * : for each input, grad += g · ∂out/∂input (the chain rule; += adds up the paths)
+        va, vb = inputs
+        a = va.data; b = vb.data
+        va.grad += g * b
+        vb.grad += g * a
+    <BLANKLINE>
+    """
+    args = ", ".join(inputs)
+    used = set().union(*(names(r) for r in rules))
+    loads = "; ".join(f"{x} = v{x}.data" for x in inputs if x in used)
+    raising = any(can_raise(r) for r in rules)
+    one = len(rules) == 1
+
+    def tuple_of(items: Sequence[str]) -> str:
+        return f"({items[0]},)" if one else ", ".join(items)
+
+    fast, safe = tuple_of(list(rules)), tuple_of([ieee(r) for r in rules])
+    lines = [
+        f"def forward({args}):",
+        f"    return {forward}",
+        "",
+        f"def ieee_forward({args}):",
+        f"    return {ieee(forward)}",
+        "",
+        f"def backward(g, {args}, out):",
+    ]
+    if raising:
+        lines += ["    try:", f"        return {fast}", f"    {_FALLBACK}", f"        return {safe}"]
+    else:
+        lines += [f"    return {fast}"]
+    lines += [
+        "",
+        f"def backward_values(g, {args}, out, wanted):",
+        "    return " + tuple_of([f"({r}) if wanted[{i}] else None" for i, r in enumerate(rules)]),
+        "",
+        "def accumulate(g, inputs, out):",
+        f"    # {name} : for each input, grad += g · ∂out/∂input (the chain rule; += adds up the paths)",
+        "    va = inputs[0]" if one else f"    {', '.join(f'v{x}' for x in inputs)} = inputs",
+    ]
+    if loads:
+        lines.append(f"    {loads}")
+    if raising:  # every gradient first, so that nothing is half-added if a rule raises
+        grads = ", ".join(f"g{x}" for x in inputs)
+        lines += [
+            "    try:", f"        {grads} = {', '.join(rules)}", f"    {_FALLBACK}",
+            f"        {grads} = {', '.join(ieee(r) for r in rules)}",
+            *(f"    v{x}.grad += g{x}" for x in inputs),
+        ]  # fmt: skip
+    else:
+        lines += [f"    v{x}.grad += {r}" for x, r in zip(inputs, rules, strict=True)]
+    lines.append("")
+    if not params:
+        return "\n".join(lines)
+    body = "\n".join("    " + line if line else "" for line in lines)
+    made = "forward, ieee_forward, backward, backward_values, accumulate"
+    return f"def make({', '.join(params)}):\n{body}\n    return {made}\n"
+
+
+def family_source(
+    name: str, groups: Sequence[str], rules: Mapping[str, str], tail: tuple[str, str] | None, skip_zero: bool
+) -> str:
+    """The Python source of an op over any number of inputs, a family described once: `groups` of k
+    inputs each (dot: w_1..w_k, x_1..x_k), the rule for an element of each group in the names of the
+    elements at the same index, and an optional `tail` input with its rule (dot's bias b: "g").
+
+    `skip_zero`: when g is 0 and out is finite, every term of the sum is finite, so every rule g·x gives
+    exactly 0 and `accumulate` adds nothing (an inactive ReLU above a neuron does this for half a network).
+
+    >>> print(family_source("sum", ["x"], {"x": "g"}, None, False).split("def accumulate")[1])
+    (g, inputs, out):
+        # sum : for each input, grad += g · ∂out/∂input (the chain rule; += adds up the paths)
+        for vx in inputs:
+            vx.grad += g
+    <BLANKLINE>
+    """
+    n = len(groups)
+    datas = {x: f"v{x}.data" for x in groups}
+    slices = ", ".join(_slice(j) for j in range(n))
+    lines = ["def backward(g, *args):", "    *inputs, out = args", f"    k = len(inputs) // {n}", "    grads = []"]
+    for x in groups:
+        source = "inputs[:k]" if n == 1 else f"zip({slices})"
+        lines.append(f"    grads += [{rules[x]} for {', '.join(groups)} in {source}]")
+    if tail:
+        lines.append(f"    if len(inputs) % {n}:")
+        lines.append(f"        grads.append({tail[1]})")
+    lines += ["    return tuple(grads)", "", "def accumulate(g, inputs, out):"]
+    lines.append(f"    # {name} : for each input, grad += g · ∂out/∂input (the chain rule; += adds up the paths)")
+    if skip_zero:
+        lines += [
+            "    if g == 0.0 and -inf < out < inf:",
+            "        return  # every term finite, so every g · x is exactly 0: nothing to add",
+        ]
+    if n == 1 and not tail:
+        (x,) = groups
+        lines += [f"    for v{x} in inputs:", f"        v{x}.grad += {substitute(rules[x], datas)}"]
+    else:
+        lines.append(f"    k = len(inputs) // {n}")
+        vs = ", ".join(f"v{x}" for x in groups)
+        for x in groups:
+            source = "inputs[:k]" if n == 1 else f"zip({slices})"
+            lines += [f"    for {vs} in {source}:", f"        v{x}.grad += {substitute(rules[x], datas)}"]
+    if tail:
+        lines += [f"    if len(inputs) % {n}:", f"        inputs[-1].grad += {tail[1]}"]
+    lines.append("")
+    return "\n".join(lines)
+
+
+def _slice(j: int) -> str:
+    return "inputs[:k]" if j == 0 else "inputs[k:2 * k]" if j == 1 else f"inputs[{j} * k:{j + 1} * k]"
+
+
+def build(source: str, namespace: Mapping[str, Any], *names: str) -> tuple[Callable[..., Any], ...]:
+    """Compile generated source in `namespace` and return the functions it defines, by name."""
+    scope: dict[str, Any] = {}
+    exec(compile(source, "<chainrule op table>", "exec"), dict(namespace), scope)  # noqa: S102 -- our own generated code, never user text
+    return tuple(scope[n] for n in names)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 import numbers
 import operator
+import sys
 from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any, TypeVar
 
@@ -60,7 +61,7 @@ def _got(x: object) -> str:
 
 def _bound(low: float | None, high: float | None, low_open: bool, high_open: bool) -> str:
     def num(b: float) -> str:
-        return f"{b:g}"
+        return str(b) if isinstance(b, int) else f"{b:g}"  # an int bound exactly: 10000000, not 1e+07
 
     parts = []
     if low is not None:
@@ -88,7 +89,7 @@ def integer(name: str, x: object, *, low: int | None = None, high: int | None = 
         raise TypeError(f"{name} must be an int, {_got(x)}")
     n = operator.index(x)
     if (low is not None and n < low) or (high is not None and n > high):
-        raise ValueError(f"{name} must be {_bound(low, high, False, False)}, got {n}")
+        raise ValueError(f"{name} must be {_bound(low, high, False, False)}, got {shown(n)}")
     return n
 
 
@@ -111,6 +112,10 @@ def real(
     Traceback (most recent call last):
       ...
     ValueError: eps must be a finite number, got nan
+    >>> real("x", 10**400, finite=False)
+    Traceback (most recent call last):
+      ...
+    ValueError: x must be a number a float can hold (magnitude <= 1.798e+308), got 1000...
     >>> real("lr", "0.1")
     Traceback (most recent call last):
       ...
@@ -118,7 +123,14 @@ def real(
     """
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         raise TypeError(f"{name} must be a real number, {_got(x)}")
-    v = float(x)
+    try:
+        v = float(x)
+    except OverflowError:  # an int beyond float range (10**400): never silently made infinite
+        bounds = _bound(low, high, low_open, high_open)
+        within = f"finite number{' ' + bounds if bounds else ''}" if finite else (
+            f"number a float can hold (magnitude <= {sys.float_info.max:.4g})"
+        )  # fmt: skip
+        raise ValueError(f"{name} must be a {within}, got {shown(x)}") from None
     if finite and not math.isfinite(v):
         bounds = _bound(low, high, low_open, high_open)
         raise ValueError(f"{name} must be a finite number{' ' + bounds if bounds else ''}, got {shown(x)}")

@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from typing import Any, overload
 
 from . import viz
+from .checks import choice, flag, instance, integer, iterable, mapping, real, shown
 from .graph import topological_order
 from .value import Value
 
@@ -69,7 +70,13 @@ def names(root: Value, order: Sequence[Value] | None = None) -> dict[Value, str]
     >>> list(names(y).values())
     ['x', '(2)', 'v2', 'L']
     """
-    order = topological_order(root) if order is None else order
+    root = instance("root", root, Value, "a Value")
+    if order is None:
+        order = topological_order(root)
+    else:
+        order = iterable("order", order, "a list of Values (the graph's topological order)")
+        for i, v in enumerate(order):
+            instance(f"order[{i}]", v, Value, "a Value")
     counts: dict[str, int] = {}
     for v in order:
         if v.label:
@@ -145,9 +152,29 @@ def local_formula(v: Value, i: int, display: Mapping[Value, str] | None = None) 
     >>> q = z ** 2; local_formula(q, 0)
     '2 * z'
     """
+    v = instance("v", v, Value, "a Value")
     if v.op is None:
-        raise ValueError("a leaf has no inputs, so no local derivatives")
-    display = names(v) if display is None else display
+        raise _leaf(v)
+    i = integer("i", i, low=0, high=len(v.inputs) - 1)
+    if display is None:
+        display = names(v)
+    else:
+        display = mapping("display", display, "a dict of Value -> name (as names() gives)")
+        for u in (v, *v.inputs):
+            if u not in display:
+                raise ValueError(f"display has no name for {shown(u)}, {'v' if u is v else 'an input of v'}")
+            instance(f"display[{shown(u)}]", display[u], str, "a str")
+    return _formula(v, i, display)
+
+
+def _leaf(v: Value) -> ValueError:
+    return ValueError(f"v must be a Value an op made: {shown(v)} is a leaf, with no inputs, so no local "
+                      "derivatives")  # fmt: skip
+
+
+def _formula(v: Value, i: int, display: Mapping[Value, str]) -> str:
+    if v.op is None:
+        raise _leaf(v)
     inputs = v.inputs
     if v.op.arity is None:  # n-ary: sum gives "1", dot "x3", "w3" or "1" (the bias)
         where = dict(zip(v.op.input_names(len(inputs)), inputs, strict=True))
@@ -211,18 +238,6 @@ def _replay(order: Sequence[Value], root: Value, seed: float) -> dict[Value, flo
         for x, gx in zip(v.inputs, v.op.vjp(grads[v], v.inputs, v.data), strict=True):
             grads[x] += gx  # chain rule; += is the total derivative: contributions of all paths add up
     return grads
-
-
-def _check_root(root: object, what: str = "root") -> Value:
-    if not isinstance(root, Value):
-        raise TypeError(f"{what} must be a Value, got {type(root).__name__}: {root!r}")
-    return root
-
-
-def _seed(seed: object) -> float:
-    if isinstance(seed, bool) or not isinstance(seed, (int, float)):
-        raise TypeError(f"seed must be a real number, got {type(seed).__name__}: {seed!r}")
-    return float(seed)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -318,6 +333,8 @@ class Step:
         >>> 'label="+= 20.09"' in steps(y)[0].to_dot()
         True
         """
+        choice("rankdir", rankdir, viz.RANKDIRS)
+        title = flag("title", title)
         trace = self.trace
         op_style: dict[Value, viz.Attrs] = {}
         for step in trace.steps[: self.index]:
@@ -363,8 +380,8 @@ class StepThrough(Sequence[Step]):
     """
 
     def __init__(self, root: Value, seed: float = 1.0) -> None:
-        self.root = root
-        self.seed = seed
+        self.root = root = instance("root", root, Value, "a Value")
+        self.seed = seed = real("seed", seed, finite=False)
         self.order = topological_order(root)
         self.names = names(root, self.order)
         self.root_name = self.names[root]
@@ -385,7 +402,7 @@ class StepThrough(Sequence[Step]):
                 grads[x] += gx  # chain rule; += is the total derivative
                 name = self.names[x]
                 updates.append(
-                    Update(x, i, name, local_formula(v, i, self.names), local[i], gx, before, grads[x])
+                    Update(x, i, name, _formula(v, i, self.names), local[i], gx, before, grads[x])
                 )
             built.append(
                 Step(len(built), v, self.names[v], describe(v, self.names), upstream, tuple(updates), self)
@@ -439,7 +456,7 @@ def steps(root: Value, seed: float = 1.0) -> StepThrough:
       ∂v2/∂y = x = 2
       df/dy += df/dv2 * ∂v2/∂y = 1 * 2 = 2
     """
-    return StepThrough(_check_root(root), _seed(seed))
+    return StepThrough(root, seed)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -490,7 +507,9 @@ class Paths(Sequence[Path]):
     listed); ``grad`` is d root/d x as the backward pass computes it.
     """
 
-    def __init__(self, x: Value, root: Value, limit: int) -> None:
+    def __init__(self, x: Value, root: Value, limit: int = 20) -> None:
+        x, root = instance("x", x, Value, "a Value"), instance("root", root, Value, "a Value")
+        limit = integer("limit", limit, low=1)
         self.x, self.root, self.limit = x, root, limit
         self.order = topological_order(root)
         self.names = names(root, self.order)
@@ -562,6 +581,8 @@ class Paths(Sequence[Path]):
         >>> paths(x, y).to_dot().count("color=\\"#d62728\\"")     # 2 edges in, 1 out; x and y outlined
         5
         """
+        choice("rankdir", rankdir, viz.RANKDIRS)
+        title = flag("title", title)
         edge_style: dict[tuple[Value, int], viz.Attrs] = {}
         on_path: set[Value] = set()
         for p in self.paths:
@@ -656,8 +677,4 @@ def paths(x: Value, root: Value, *, limit: int = 20) -> Paths:
     >>> p.n_paths, [q.product for q in p], p.grad
     (3, [3.0, 3.0, 1.0], 7.0)
     """
-    _check_root(x, "x")
-    _check_root(root)
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-        raise ValueError(f"limit must be a positive int (how many paths to list), got {limit!r}")
     return Paths(x, root, limit)

@@ -30,12 +30,14 @@ digraph {
 from __future__ import annotations
 
 import math
+import os
 import re
 import shutil
 from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from .checks import choice, flag, instance, integer, iterable, mapping, optional, real, shown
 from .graph import topological_order
 from .value import Value
 
@@ -78,6 +80,11 @@ def role(v: Value, root: Value, params: Collection[Value] = ()) -> str:
     >>> [role(v, y, params={w}) for v in (x, w, y, y.inputs[0].inputs[0])]
     ['input', 'parameter', 'output', 'constant']
     """
+    v, root = instance("v", v, Value, "a Value"), instance("root", root, Value, "a Value")
+    return _role(v, root, _values("params", params))
+
+
+def _role(v: Value, root: Value, params: Collection[Value]) -> str:
     if v is root:
         return "output"
     if v.inputs or v.op is not None:
@@ -109,18 +116,20 @@ def op_text(op: Op) -> str:
     return f"{op.name} {extra}" if extra else op.name
 
 
-def _check_options(rankdir: str, color_by: object, max_nodes: int | None) -> None:
-    if rankdir not in ("LR", "TB"):
-        raise ValueError(f"rankdir must be 'LR' (left to right) or 'TB' (top to bottom), got {rankdir!r}")
-    if color_by not in ("role", "grad", None):
-        raise ValueError(f"color_by must be 'role', 'grad' or None, got {color_by!r}")
-    if max_nodes is not None and (not isinstance(max_nodes, int) or max_nodes < 1):
-        raise ValueError(f"max_nodes must be a positive int or None, got {max_nodes!r}")
+RANKDIRS = ("LR", "TB")  # left to right, top to bottom
+COLOR_BY = ("role", "grad")  # or None
+
+
+def _values(name: str, xs: object) -> set[Value]:
+    """`xs` (any iterable of Values) as a set, each item checked."""
+    items = iterable(name, xs, "a list of Values")
+    for i, v in enumerate(items):
+        instance(f"{name}[{i}]", v, Value, "a Value")
+    return set(items)
 
 
 def _order(root: object, max_nodes: int | None) -> list[Value]:
-    if not isinstance(root, Value):
-        raise TypeError(f"to draw a graph, pass its root Value, got {type(root).__name__}: {root!r}")
+    root = instance("root", root, Value, "a Value (the root of the graph to draw)")
     order = topological_order(root)
     if max_nodes is not None and len(order) > max_nodes:
         raise ValueError(
@@ -240,7 +249,7 @@ def dot_source(
         label = "|".join(fields)
         box: Attrs = {"label": "{" + label + "}" if rankdir == "LR" else label, "shape": "record"}
         if color_by == "role":
-            box |= {"style": "filled", "fillcolor": ROLE_COLORS[role(v, root, params)]}
+            box |= {"style": "filled", "fillcolor": ROLE_COLORS[_role(v, root, params)]}
         elif color_by == "grad":
             box |= {"style": "filled", "fillcolor": _grad_fill(abs(grad_of[v]), largest_grad)}
         if v in highlight:
@@ -267,7 +276,7 @@ def dot_source(
             out_edge |= result_style[v]
         lines.append(f"  n{i}op -> n{i}" + (f" {attrs(out_edge)}" if out_edge else ""))
     if legend:
-        present = {role(v, root, params) for v in order}
+        present = {_role(v, root, params) for v in order}
         lines += _legend(color_by, grad_width, present)
     lines.append("}")
     return "\n".join(lines)
@@ -338,13 +347,23 @@ def to_dot(
       n3op -> n3
     }
     """
-    _check_options(rankdir, color_by, max_nodes)
+    choice("rankdir", rankdir, RANKDIRS)
+    if color_by is not None:
+        choice("color_by", color_by, COLOR_BY)
+    show_grad, grad_width = flag("show_grad", show_grad), flag("grad_width", grad_width)
+    legend = flag("legend", legend)
+    max_nodes = optional(integer, "max_nodes", max_nodes, low=1)
+    params_set, highlight_set = _values("params", params), _values("highlight", highlight)
     order = _order(root, max_nodes)
+    if names is not None:
+        given = mapping("names", names, "a dict of Value -> str")
+        names = {v: instance(f"names[{shown(v)}]", given[v], str, "a str") for v in order if v in given}
     if grads is not None:
-        grads = {v: grads.get(v, 0.0) for v in order}
+        given = mapping("grads", grads, "a dict of Value -> float")
+        grads = {v: real(f"grads[{shown(v)}]", given.get(v, 0.0), finite=False) for v in order}
     return dot_source(
         root, order, rankdir=rankdir, show_grad=show_grad, color_by=color_by, grad_width=grad_width,
-        params=set(params), highlight=set(highlight), names=names, grads=grads, legend=legend,
+        params=params_set, highlight=highlight_set, names=names, grads=grads, legend=legend,
     )  # fmt: skip
 
 
@@ -414,11 +433,11 @@ def save(drawing: Value | str | Any, path: str | Path, **options: Any) -> Path:
     >>> path.read_text().splitlines()[0]
     'digraph {'
     """
-    path = Path(path)
+    path = Path(instance("path", path, (str, os.PathLike), "a file name (a str or a pathlib.Path)"))
     suffix = path.suffix.lower().lstrip(".")
     if suffix not in (*FORMATS, "dot", "gv"):
         raise ValueError(
-            f"cannot tell the format from {str(path)!r}: end the name in .svg, .png, .pdf, .dot or .gv"
+            f"cannot tell the format from path {str(path)!r}: end the name in .svg, .png, .pdf, .dot or .gv"
         )
     if isinstance(drawing, Value):
         text = to_dot(drawing, **options)
@@ -428,7 +447,8 @@ def save(drawing: Value | str | Any, path: str | Path, **options: Any) -> Path:
         text = drawing.source
     else:
         raise TypeError(
-            f"save needs a root Value, DOT text or a graphviz.Source, got {type(drawing).__name__}"
+            f"drawing must be a root Value, DOT text or a graphviz.Source, got {type(drawing).__name__}: "
+            f"{shown(drawing)}"
         )
     if suffix in ("dot", "gv"):
         path.write_text(text + "\n", encoding="utf-8")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from autograd.checks import instance
+
 from .layers import MLP
 
 __all__ = ["from_torch", "to_torch"]
@@ -45,8 +47,7 @@ def to_torch(model: MLP) -> Any:
     >>> net(torch.tensor([[0.5, -1.0]], dtype=torch.float64)).item() == model([0.5, -1.0]).data
     True
     """
-    if not isinstance(model, MLP):
-        raise TypeError(f"to_torch converts an nn.MLP, got {type(model).__name__}")
+    model = instance("model", model, MLP, "an nn.MLP (to_torch converts MLPs)")
     torch = _torch()
     modules = []
     last = len(model.layers) - 1
@@ -90,12 +91,9 @@ def from_torch(module: Any) -> MLP:
     MLP(2 -> 4 -> 1, relu / linear)
     """
     torch = _torch()
-    if isinstance(module, torch.nn.Linear):
-        children = [module]
-    elif isinstance(module, torch.nn.Sequential):
-        children = list(module)
-    else:
-        raise TypeError(f"from_torch converts a torch.nn.Sequential or Linear, got {type(module).__name__}")
+    kinds = (torch.nn.Sequential, torch.nn.Linear)
+    module = instance("module", module, kinds, "a torch.nn.Sequential or Linear")
+    children = [module] if isinstance(module, torch.nn.Linear) else list(module)
     linears: list[Any] = []
     acts: list[str] = []
     for i, child in enumerate(children):

@@ -14,6 +14,8 @@ import random
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+from autograd.checks import integer, iterable, optional, real, shown
+
 __all__ = ["DATASETS", "blobs", "circles", "moons", "one_hot", "signed", "spirals", "train_test_split", "xor"]
 
 Dataset = tuple[list[list[float]], list[int]]
@@ -21,16 +23,15 @@ T = TypeVar("T")
 U = TypeVar("U")
 
 
+MAX_POINTS = 10_000_000
+"""The most points a generator makes (and numbers `one_hot` makes): pure Python lists that size take about a
+gigabyte; a count beyond it is a mistake, refused at once."""
+
+
 def _check(n: object, noise: object, seed: object, least: int = 1) -> tuple[int, float, random.Random]:
-    if isinstance(n, bool) or not isinstance(n, int):
-        raise TypeError(f"n must be an int, got {type(n).__name__}: {n!r}")
-    if n < least:
-        raise ValueError(f"n must be at least {least}, got {n}")
-    if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not (math.isfinite(noise) and float(noise) >= 0):
-        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__}: {seed!r}")
-    return n, float(noise), random.Random(seed)
+    n = integer("n", n, low=least, high=MAX_POINTS)
+    std = real("noise", noise, low=0.0)
+    return n, std, random.Random(integer("seed", seed))
 
 
 def _linspace(start: float, stop: float, m: int) -> list[float]:
@@ -68,8 +69,7 @@ def circles(n: int = 100, noise: float = 0.05, factor: float = 0.5, seed: int = 
     [0.5, 0.5, 0.5, 0.5, 1.0, 1.0, 1.0, 1.0]
     """
     n, noise, rng = _check(n, noise, seed, least=2)
-    if isinstance(factor, bool) or not isinstance(factor, numbers.Real) or not 0 < factor < 1:
-        raise ValueError(f"factor must be a number with 0 < factor < 1, got {factor!r}")
+    factor = real("factor", factor, low=0.0, high=1.0, low_open=True, high_open=True)
     n_out = n // 2
     n_in = n - n_out
     outer = [(math.cos(2 * math.pi * i / n_out), math.sin(2 * math.pi * i / n_out), 0) for i in range(n_out)]
@@ -101,8 +101,7 @@ def spirals(n: int = 100, noise: float = 0.1, arms: int = 2, seed: int = 0) -> D
     ([0, 1, 2], 1.0)
     """
     n, noise, rng = _check(n, noise, seed, least=2)
-    if isinstance(arms, bool) or not isinstance(arms, int) or arms < 2:
-        raise ValueError(f"arms must be an int >= 2, got {arms!r}")
+    arms = integer("arms", arms, low=2, high=n)  # at most n: every class gets a point
     points = []
     for arm in range(arms):
         m = n // arms + (arm < n % arms)
@@ -121,8 +120,7 @@ def blobs(n: int = 100, noise: float = 0.5, centers: int = 2, seed: int = 0) -> 
     [20, 20, 20]
     """
     n, std, rng = _check(n, noise, seed, least=2)
-    if isinstance(centers, bool) or not isinstance(centers, int) or centers < 2:
-        raise ValueError(f"centers must be an int >= 2, got {centers!r}")
+    centers = integer("centers", centers, low=2, high=n)  # at most n: every class gets a point
     turn = rng.uniform(0.0, 2 * math.pi)
     middles = [(2 * math.cos(turn + 2 * math.pi * c / centers), 2 * math.sin(turn + 2 * math.pi * c / centers))
                for c in range(centers)]  # fmt: skip
@@ -148,21 +146,21 @@ def train_test_split(
     >>> len(X_train), len(X_test), len(y_train), len(y_test)
     (80, 20, 80, 20)
     """
+    X = iterable("X", X, "a list of samples")
+    y = iterable("y", y, "a list of labels")
     if len(X) != len(y):
         raise ValueError(f"X has {len(X)} samples but y has {len(y)} labels; expected one each")
     n = len(X)
-    if isinstance(test_size, bool) or not isinstance(test_size, numbers.Real):
-        raise TypeError(f"test_size must be a fraction or a count, got {type(test_size).__name__}")
-    if isinstance(test_size, int):
-        k = test_size
-    elif 0.0 < test_size < 1.0:
-        k = math.ceil(test_size * n)
+    if n < 2:
+        raise ValueError(f"train_test_split needs at least 2 samples (one to train on, one to test), got {n}")
+    if isinstance(test_size, numbers.Integral) and not isinstance(test_size, bool):
+        k = integer("test_size", test_size, low=1, high=n - 1)  # a count: both parts need a sample
     else:
-        raise ValueError(f"test_size must be a fraction in (0, 1) or a count, got {test_size!r}")
-    if not 0 < k < n:
-        raise ValueError(f"test_size {test_size!r} leaves {n - k} of {n} samples to train on; both parts need one")
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__}: {seed!r}")
+        fraction = real("test_size", test_size, low=0.0, high=1.0, low_open=True, high_open=True)
+        k = math.ceil(fraction * n)
+        if k >= n:
+            raise ValueError(f"test_size {fraction} leaves no sample of {n} to train on; both parts need one")
+    seed = integer("seed", seed)
     order = list(range(n))
     random.Random(seed).shuffle(order)
     test, train = order[:k], order[k:]
@@ -176,11 +174,19 @@ def signed(labels: Sequence[Any]) -> list[float]:
     [-1.0, 1.0, 1.0]
     """
     out = []
-    for i, c in enumerate(labels):
-        if c not in (0, 1):
-            raise ValueError(f"signed needs labels 0 or 1, got {c!r} at {i}")
-        out.append(2.0 * c - 1.0)
+    for i, c in enumerate(iterable("labels", labels, "a list of 0/1 labels")):
+        if not _zero_or_one(c):
+            raise ValueError(f"signed needs labels 0 or 1, got {shown(c)} at {i}")
+        out.append(1.0 if c == 1 else -1.0)
     return out
+
+
+def _zero_or_one(c: object) -> bool:
+    """c == 0 or c == 1, as a label: a number, a bool or a numpy scalar; never a str or an array."""
+    try:
+        return not isinstance(c, (str, bytes)) and bool(c in (0, 1))
+    except (TypeError, ValueError):  # a numpy array compared with a number has no single truth value
+        return False
 
 
 def one_hot(labels: Sequence[Any], classes: int | None = None, off: float = 0.0) -> list[list[float]]:
@@ -189,10 +195,20 @@ def one_hot(labels: Sequence[Any], classes: int | None = None, off: float = 0.0)
     >>> one_hot([0, 2], off=-1.0)
     [[1.0, -1.0, -1.0], [-1.0, -1.0, 1.0]]
     """
-    k = classes if classes is not None else (max(labels) + 1 if labels else 0)
-    out = []
-    for i, c in enumerate(labels):
-        if isinstance(c, bool) or not isinstance(c, numbers.Integral) or not 0 <= int(c) < k:
-            raise ValueError(f"one_hot needs int labels in 0..{k - 1}, got {c!r} at {i}")
-        out.append([1.0 if j == int(c) else float(off) for j in range(k)])
-    return out
+    items = iterable("labels", labels, "a list of int class labels")
+    k = optional(integer, "classes", classes, low=1)
+    off = real("off", off)
+    classes_of: list[int] = []
+    for i, c in enumerate(items):
+        n = int(c) if isinstance(c, numbers.Integral) and not isinstance(c, bool) else -1
+        if n < 0 or (k is not None and n >= k):
+            within = "0, 1, ..." if k is None else f"0..{k - 1}"
+            raise ValueError(f"one_hot needs int labels in {within}, got {shown(c)} at {i}")
+        classes_of.append(n)
+    what = "classes" if k is not None else "labels (up to the largest, one class each)"
+    if k is None:
+        k = max(classes_of) + 1 if classes_of else 0
+    if len(items) * k > MAX_POINTS:
+        raise ValueError(f"one_hot would make {len(items):,} samples × {k:,} {what} = {len(items) * k:,} "
+                         f"numbers, more than MAX_POINTS = {MAX_POINTS:,}")  # fmt: skip
+    return [[1.0 if j == c else off for j in range(k)] for c in classes_of]

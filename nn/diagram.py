@@ -22,8 +22,22 @@ from collections.abc import Sequence
 from typing import Any
 
 from autograd import Value
+from autograd.checks import choice, flag, instance, integer, iterable, optional, real, shown
 from autograd.explain import StepThrough
-from autograd.viz import NEGATIVE, POSITIVE, ROLE_COLORS, Rankdir, attrs, escape, graphviz_source, num, to_dot
+from autograd.viz import (
+    NEGATIVE,
+    POSITIVE,
+    RANKDIRS,
+    ROLE_COLORS,
+    Rankdir,
+    attrs,
+    escape,
+    graphviz_source,
+    num,
+    to_dot,
+)
+
+from .layers import MLP, Layer, Neuron
 
 __all__ = ["draw_network", "draw_neuron", "network_dot", "neuron_dot"]
 
@@ -31,15 +45,13 @@ MAX_WEIGHTS = 2000
 """Default size limit of a network diagram, in weights (edges)."""
 
 
-def _layers(model: Any) -> list[list[Any]]:
+def _layers(model: object) -> list[list[Neuron]]:
     """The neurons of a model, layer by layer: an MLP's layers, a Layer's neurons, or one Neuron."""
-    if hasattr(model, "layers"):
+    if isinstance(model, MLP):
         return [list(layer.neurons) for layer in model.layers]
-    if hasattr(model, "neurons"):
+    if isinstance(model, Layer):
         return [list(model.neurons)]
-    if hasattr(model, "w"):
-        return [[model]]
-    raise TypeError(f"expected an nn model (MLP, Layer or Neuron), got {type(model).__name__}")
+    return [[instance("model", model, Neuron, "an nn model (MLP, Layer or Neuron)")]]
 
 
 def network_dot(
@@ -81,13 +93,19 @@ def network_dot(
       x2 -> L0_0 [color="#d62728" penwidth=3.40 tooltip="w = -1"]
     }
     """
-    if rankdir not in ("LR", "TB"):
-        raise ValueError(f"rankdir must be 'LR' (left to right) or 'TB' (top to bottom), got {rankdir!r}")
     layers = _layers(model)
+    choice("rankdir", rankdir, RANKDIRS)
+    weight_labels = flag("weight_labels", weight_labels)
+    max_weights = optional(integer, "max_weights", max_weights, low=1)
     nin = len(layers[0][0].w)
-    names = [f"x{i + 1}" for i in range(nin)] if input_names is None else list(input_names)
-    if len(names) != nin:
-        raise ValueError(f"input_names has {len(names)} names, but the model takes {nin} inputs")
+    if input_names is None:
+        names = [f"x{i + 1}" for i in range(nin)]
+    else:
+        names = iterable("input_names", input_names, "a list of names (str), one per input")
+        for i, name in enumerate(names):
+            instance(f"input_names[{i}]", name, str, "a str")
+        if len(names) != nin:
+            raise ValueError(f"input_names has {len(names)} names, but the model takes {nin} inputs")
     n_weights = sum(len(n.w) for layer in layers for n in layer)
     if max_weights is not None and n_weights > max_weights:
         raise ValueError(
@@ -117,10 +135,9 @@ def network_dot(
         for j, neuron in enumerate(layer):
             node_id = f"L{k}_{j}"
             new_ids.append(node_id)
-            activation = getattr(neuron, "activation", "")
-            bias = f"\\nb {num(neuron.b.data, 3)}" if getattr(neuron, "b", None) is not None else ""
+            bias = f"\\nb {num(neuron.b.data, 3)}" if neuron.b is not None else ""
             circle = {
-                "label": escape(activation) + bias,
+                "label": escape(neuron.activation) + bias,
                 "shape": "circle",
                 "style": "filled",
                 "fillcolor": fill,
@@ -153,19 +170,22 @@ def draw_network(model: Any, **options: Any) -> Any:
     return graphviz_source(network_dot(model, **options))
 
 
-def _neuron_graph(neuron: Any, x: Sequence[float] | None) -> tuple[Value, list[Value]]:
-    if not hasattr(neuron, "w"):
-        raise TypeError(f"expected an nn Neuron, got {type(neuron).__name__}")
+def _neuron_graph(neuron: object, x: Sequence[float] | None) -> tuple[Neuron, Value, list[Value]]:
+    neuron = instance("neuron", neuron, Neuron, "an nn Neuron")
     nin = len(neuron.w)
-    xs = [1.0] * nin if x is None else list(x)
+    xs = [1.0] * nin if x is None else iterable("x", x, f"a list of {nin} numbers (the neuron's inputs)")
     if len(xs) != nin:
-        raise ValueError(f"the neuron takes {nin} inputs, got {len(xs)}")
-    inputs = [xi if isinstance(xi, Value) else Value(float(xi), f"x{i + 1}") for i, xi in enumerate(xs)]
+        raise ValueError(f"x must hold {nin} numbers, one per input of the neuron, got {len(xs)}: "
+                         f"{shown(xs)}")  # fmt: skip
+    inputs = [
+        xi if isinstance(xi, Value) else Value(real(f"x[{i}]", xi, finite=False), f"x{i + 1}")
+        for i, xi in enumerate(xs)
+    ]
     out = neuron(inputs)
     out.label = "a"
     if out.op is not None and out.op.name != "dot":
         out.inputs[0].label = "z"  # the pre-activation z = w·x + b, the input of the activation
-    return out, inputs
+    return neuron, out, inputs
 
 
 def neuron_dot(
@@ -181,9 +201,11 @@ def neuron_dot(
     >>> text.count("shape=record"), 'n5op [label="dot"]' in text, 'label="tanh"' in text
     (7, True, True)
     """
-    out, _ = _neuron_graph(neuron, x)
+    choice("rankdir", rankdir, RANKDIRS)
+    show_grad = flag("show_grad", show_grad)
+    model, out, _ = _neuron_graph(neuron, x)
     grads = StepThrough(out).grads if show_grad else None
-    return to_dot(out, rankdir=rankdir, show_grad=show_grad, params=neuron.parameters(), grads=grads)
+    return to_dot(out, rankdir=rankdir, show_grad=show_grad, params=model.parameters(), grads=grads)
 
 
 def draw_neuron(neuron: Any, x: Sequence[float] | None = None, **options: Any) -> Any:

@@ -10,13 +10,15 @@ same call builds the same network every run.
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 import random
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Union
 
 from autograd import Op, Value
+from autograd.checks import choice, flag, instance, integer, iterable, optional, shown
 from autograd.value import dots, map_op
 
 from .module import Module
@@ -105,18 +107,18 @@ INITS: dict[str, Callable[[random.Random, int, int], float]] = {
 """Weight initializations by name; biases always start at 0."""
 
 
-def _check_choice(what: str, name: object, table: Mapping[str, object]) -> str:
-    if not isinstance(name, str) or name not in table:
-        raise ValueError(f"unknown {what} {name!r}; valid: {', '.join(table)}")
-    return name
+MAX_PARAMETERS = 10_000_000
+"""The most parameters one model may have: each is a Python object (about 100 bytes with its float), so
+ten million take a gigabyte and minutes to build; a count beyond it is a mistake, refused at once."""
 
 
-def _check_count(what: str, n: object) -> int:
-    if isinstance(n, bool) or not isinstance(n, int):
-        raise TypeError(f"{what} must be an int, got {type(n).__name__}: {n!r}")
-    if n < 1:
-        raise ValueError(f"{what} must be at least 1, got {n}")
-    return n
+def _check_size(where: str, count: int) -> None:
+    if count > MAX_PARAMETERS:
+        raise ValueError(
+            f"{where} would have {count:,} parameters, more than MAX_PARAMETERS = {MAX_PARAMETERS:,}: "
+            "each is a Python object, so a model that size would not fit in memory; use fewer or narrower "
+            "layers"
+        )
 
 
 def make_rng(seed: int | None = None, rng: random.Random | None = None) -> random.Random:
@@ -125,25 +127,22 @@ def make_rng(seed: int | None = None, rng: random.Random | None = None) -> rando
     >>> make_rng(seed=1).random() == random.Random(1).random()
     True
     """
+    seed = optional(integer, "seed", seed)
     if rng is not None:
+        rng = instance("rng", rng, random.Random, "a random.Random")
         if seed is not None:
             raise ValueError("give seed= or rng=, not both")
-        if not isinstance(rng, random.Random):
-            raise TypeError(f"rng must be a random.Random, got {type(rng).__name__}")
         return rng
-    if seed is None:
-        return random.Random(0)
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__}: {seed!r}")
-    return random.Random(seed)
+    return random.Random(0 if seed is None else seed)
 
 
-def _resolve_activation(nonlin: bool | None, activation: str | None, default: str) -> str:
+def _resolve_activation(nonlin: object, activation: object, default: str) -> str:
+    nonlin = optional(flag, "nonlin", nonlin)
     if nonlin is not None and activation is not None:
         raise ValueError("give activation= or micrograd's nonlin=, not both")
     if nonlin is not None:
         return "relu" if nonlin else "linear"
-    return _check_choice("activation", default if activation is None else activation, ACTIVATIONS)
+    return choice("activation", default if activation is None else activation, ACTIVATIONS)
 
 
 def as_inputs(x: Input, nin: int, where: object) -> list[Value]:
@@ -163,28 +162,62 @@ def as_inputs(x: Input, nin: int, where: object) -> list[Value]:
             return x  # already a sample of Values: every layer after the first
         if all([type(v) is float for v in x]):  # noqa: C419 -- a list is faster for short lists
             return [Value(v) for v in x]  # numbers, wrapped once for all the first layer's neurons
-    if isinstance(x, (Value, numbers.Real)):
+    if isinstance(x, (Value, numbers.Real)) and not isinstance(x, bool):
         xs: list[object] = [x]
-    elif isinstance(x, (str, bytes)) or not isinstance(x, Iterable):
-        raise InputError(f"{_name(where)} expects a list of {nin} numbers or Values, got {type(x).__name__}: {x!r}")
+    elif isinstance(x, (str, bytes, bool)) or not isinstance(x, Iterable):
+        raise InputError(f"{_name(where)} expects a list of {nin} numbers or Values, got "
+                         f"{type(x).__name__}: {shown(x)}")  # fmt: skip
     else:
         xs = list(x)
     if len(xs) != nin:
-        shown = xs if len(xs) <= 8 else f"[{len(xs)} items]"
-        raise InputError(f"{_name(where)} expects {nin} inputs, got {len(xs)}: {shown}")
+        raise InputError(f"{_name(where)} expects {nin} inputs, got {len(xs)}: {shown(xs)}")
     out: list[Value] = []
     for i, v in enumerate(xs):
         if type(v) is Value:
             out.append(v)
-        elif type(v) is float or isinstance(v, numbers.Real):
-            out.append(Value(float(v)))
+        elif type(v) is float or isinstance(v, numbers.Real) and not isinstance(v, bool):
+            try:
+                out.append(Value(float(v)))
+            except OverflowError:  # an int beyond float range
+                too_large = f"{_name(where)} input {i} is too large for a float, got {shown(v)}"
+                raise InputError(too_large) from None
         else:
-            raise InputError(f"{_name(where)} input {i} must be a number or a Value, got {type(v).__name__}: {v!r}")
+            raise InputError(f"{_name(where)} input {i} must be a number or a Value, got "
+                             f"{type(v).__name__}: {shown(v)}")  # fmt: skip
     return out
 
 
 def _name(where: object) -> str:
     return where if isinstance(where, str) else repr(where)
+
+
+def _check_values(x: object, nin: int, where: object) -> None:
+    """Refuse what `forward` cannot take: anything but a list of `nin` Values."""
+    if type(x) is not list:
+        raise InputError(f"{_name(where)}.forward takes a list of {nin} Values (call the model itself to "
+                         f"pass numbers), got {type(x).__name__}: {shown(x)}")  # fmt: skip
+    if len(x) != nin:
+        raise InputError(f"{_name(where)}.forward takes {nin} Values, got {len(x)}: {shown(x)}")
+    for i, v in enumerate(x):
+        if not isinstance(v, Value):
+            raise InputError(f"{_name(where)}.forward input {i} must be a Value (call the model itself "
+                             f"to pass numbers), got {type(v).__name__}: {shown(v)}")  # fmt: skip
+
+
+def _forward(where: object, rows: list[list[Value]], biases: list[Value | None], acts: list[Activation],
+             x: list[Value]) -> list[Value]:  # fmt: skip
+    """A layer's neurons on inputs x: z_j = w_j · x + b_j (`autograd.dots`, one node each), then each
+    neuron's activation, after `forward`'s O(1) checks of its input (a list, of the right length); an item
+    that is not a Value, which the engine's fast loop meets as an error, is named then (any other error,
+    say from a user's activation, is re-raised)."""
+    if type(x) is not list or len(x) != len(rows[0]):
+        _check_values(x, len(rows[0]), where)
+    try:
+        zs = dots(rows, x, biases)
+    except (AttributeError, TypeError, ValueError):
+        _check_values(x, len(rows[0]), where)
+        raise
+    return _activate(acts, zs)
 
 
 class Neuron(Module):
@@ -216,10 +249,12 @@ class Neuron(Module):
         seed: int | None = None,
         rng: random.Random | None = None,
     ) -> None:
-        nin = _check_count("nin", nin)
+        nin = integer("nin", nin, low=1, high=MAX_PARAMETERS)
+        _check_size(f"Neuron({nin})", nin + 1)
         self.activation = _resolve_activation(nonlin, activation, "relu")
-        draw = INITS[_check_choice("init", init, INITS)]
-        fan_out = _check_count("fan_out", fan_out)
+        draw = INITS[choice("init", init, INITS)]
+        bias = flag("bias", bias)
+        fan_out = integer("fan_out", fan_out, low=1)
         gen = make_rng(seed, rng)
         self.w = [Value(draw(gen, nin, fan_out), f"w{i + 1}") for i in range(nin)]
         self.b = Value(0.0, "b") if bias else None
@@ -239,12 +274,13 @@ class Neuron(Module):
         return self.forward(as_inputs(x, len(self.w), self))
 
     def forward(self, x: list[Value]) -> Value:
-        """a = f(w·x + b) for inputs already wrapped as Values (no checks: the fast path layers use).
+        """a = f(w·x + b) for inputs already wrapped as Values: the fast path layers use, which checks only
+        that `x` is a list of `nin` Values.
 
         >>> Neuron(1, nonlin=False, seed=0).forward([Value(2.0)]).data == 2 * Neuron(1, seed=0).w[0].data
         True
         """
-        return _activate([self._act], dots([self.w], x, [self.b]))[0]  # a = f(z), z = w·x + b: two nodes
+        return _forward(self, [self.w], [self.b], [self._act], x)[0]  # a = f(z), z = w·x + b: two nodes
 
     def parameters(self) -> list[Value]:
         return self.w + [self.b] if self.b is not None else list(self.w)
@@ -277,9 +313,12 @@ class Layer(Module):
         seed: int | None = None,
         rng: random.Random | None = None,
     ) -> None:
-        nin = _check_count("nin", nin)
-        nout = _check_count("nout", nout)
+        nin = integer("nin", nin, low=1, high=MAX_PARAMETERS)
+        nout = integer("nout", nout, low=1, high=MAX_PARAMETERS)
+        _check_size(f"Layer({nin} -> {nout})", nout * (nin + 1))
         act = _resolve_activation(nonlin, activation, "relu")
+        bias = flag("bias", bias)
+        choice("init", init, INITS)
         gen = make_rng(seed, rng)
         self.neurons = [
             Neuron(nin, activation=act, bias=bias, init=init, fan_out=nout, rng=gen) for _ in range(nout)
@@ -300,13 +339,16 @@ class Layer(Module):
         return self.forward(as_inputs(x, self.nin, self))
 
     def forward(self, x: list[Value]) -> list[Value]:
-        """Every neuron's output for inputs already wrapped as Values (no checks).
+        """Every neuron's output for inputs already wrapped as Values (checked as `Neuron.forward`).
 
         >>> [v.data for v in Layer(1, 2, nonlin=False, bias=False, seed=0).forward([Value(0.0)])]
         [0.0, 0.0]
         """
+        return self._forward(x, self)
+
+    def _forward(self, x: list[Value], where: object) -> list[Value]:
         ns = self.neurons
-        return _activate([n._act for n in ns], dots([n.w for n in ns], x, [n.b for n in ns]))
+        return _forward(where, [n.w for n in ns], [n.b for n in ns], [n._act for n in ns], x)
 
     def parameters(self) -> list[Value]:
         return [p for n in self.neurons for p in n.parameters()]
@@ -344,22 +386,26 @@ class MLP(Module):
         seed: int | None = None,
         rng: random.Random | None = None,
     ) -> None:
-        nin = _check_count("nin", nin)
-        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
-            raise ValueError(f"nouts must be a non-empty list of layer widths such as [16, 16, 1], got {nouts!r}")
-        sizes = [nin] + [_check_count(f"nouts[{i}]", n) for i, n in enumerate(nouts)]
-        hidden = _check_choice("activation", activation, ACTIVATIONS)
-        last = _check_choice("output_activation", output_activation, ACTIVATIONS)
-        _check_choice("init", init, INITS)
+        nin = integer("nin", nin, low=1, high=MAX_PARAMETERS)
+        widths = iterable("nouts", nouts, "a list of layer widths such as [16, 16, 1]")
+        if not widths:
+            raise ValueError("nouts must be a non-empty list of layer widths such as [16, 16, 1], got []")
+        sizes = [nin] + [integer(f"nouts[{i}]", n, low=1, high=MAX_PARAMETERS) for i, n in enumerate(widths)]
+        count = sum(b * (a + 1) for a, b in itertools.pairwise(sizes))  # weights and a bias per neuron
+        _check_size(f"MLP({' -> '.join(map(str, sizes))})", count)
+        hidden = choice("activation", activation, ACTIVATIONS)
+        last = choice("output_activation", output_activation, ACTIVATIONS)
+        choice("init", init, INITS)
+        bias = flag("bias", bias)
         gen = make_rng(seed, rng)
-        n = len(nouts)
+        n = len(widths)
         self.layers = [
             Layer(sizes[i], sizes[i + 1], activation=last if i == n - 1 else hidden, bias=bias, init=init, rng=gen)
             for i in range(n)
         ]
         self.activation = hidden
         self.output_activation = last
-        self.bias = bool(bias)
+        self.bias = bias
         self.init = init
 
     @property
@@ -381,12 +427,14 @@ class MLP(Module):
         return self.forward(as_inputs(x, self.layers[0].nin, self))
 
     def forward(self, x: list[Value]) -> Value | list[Value]:
-        """The network's output for inputs already wrapped as Values (no checks).
+        """The network's output for inputs already wrapped as Values (checked as `Neuron.forward`).
 
         >>> MLP(1, [1], output_activation="sigmoid", seed=0).forward([Value(0.0)]).data    # σ(0 + b), b = 0
         0.5
         """
-        for layer in self.layers:
+        first, *rest = self.layers
+        x = first._forward(x, self)  # a wrong input is reported as the MLP's
+        for layer in rest:
             x = layer.forward(x)
         return x[0] if len(x) == 1 else x
 

@@ -14,13 +14,13 @@ terms one `sum` node.
 
 from __future__ import annotations
 
-import math
 import numbers
 from collections.abc import Callable, Iterable, Sequence
 from typing import Literal, NamedTuple, Union
 
 import autograd
 from autograd import Value, dot
+from autograd.checks import instance, iterable, real, shown
 
 from .layers import InputError
 
@@ -39,24 +39,42 @@ def _number(t: object, name: str, where: str) -> float | Value:
     if isinstance(t, Value):
         return t
     if isinstance(t, numbers.Real) and not isinstance(t, bool):
-        return float(t)
-    raise InputError(f"{name}: target {where} must be a number, got {type(t).__name__}: {t!r}")
+        try:
+            return float(t)
+        except OverflowError:  # an int beyond float range
+            raise InputError(f"{name}: target {where} is too large for a float, got {shown(t)}") from None
+    raise InputError(f"{name}: target {where} must be a number, got {type(t).__name__}: {shown(t)}")
+
+
+def _row(t: object) -> list[object] | None:
+    """`t` as a list if it is a row of targets (a list, tuple, numpy array: any iterable but a string or a
+    Value), else None."""
+    if type(t) is list:
+        return t
+    if isinstance(t, (str, bytes, Value)) or not isinstance(t, Iterable):
+        return None
+    try:
+        return list(t)
+    except TypeError:  # iterable in type only, as a 0-d numpy array
+        return None
 
 
 def _flatten(predictions: Predictions, targets: Targets, name: str) -> tuple[list[Value], list[float | Value], int]:
     """Predictions and targets as two flat parallel lists, and the number of samples N."""
     if isinstance(predictions, Value):
-        if isinstance(targets, Sequence) and not isinstance(targets, str):
-            if len(targets) != 1:
-                raise InputError(f"{name}: one prediction (a Value) but {len(targets)} targets")
-            targets = targets[0]
+        row = _row(targets)
+        if row is not None:
+            if len(row) != 1:
+                raise InputError(f"{name}: one prediction (a Value) but {len(row)} targets")
+            return [predictions], [_number(row[0], name, "0")], 1
         return [predictions], [_number(targets, name, "0")], 1
     if isinstance(predictions, (str, bytes)) or not isinstance(predictions, Iterable):
         raise InputError(f"{name}: predictions must be a Value or a list of Values, got {type(predictions).__name__}")
     preds = list(predictions)
-    if isinstance(targets, (str, bytes)) or not isinstance(targets, Iterable):
-        raise InputError(f"{name}: {len(preds)} predictions need a list of {len(preds)} targets, got {targets!r}")
-    targs = list(targets)
+    targs = _row(targets)
+    if targs is None:
+        raise InputError(f"{name}: {len(preds)} predictions need a list of {len(preds)} targets, "
+                         f"got {shown(targets)}")  # fmt: skip
     if len(preds) != len(targs):
         raise InputError(f"{name}: {len(preds)} predictions but {len(targs)} targets; expected one target each")
     if not preds:
@@ -64,19 +82,20 @@ def _flatten(predictions: Predictions, targets: Targets, name: str) -> tuple[lis
     flat_p: list[Value] = []
     flat_t: list[float | Value] = []
     for i, (p, t) in enumerate(zip(preds, targs, strict=True)):
+        row = _row(t)
         if isinstance(p, Value):
-            if isinstance(t, Sequence) and not isinstance(t, str):
-                if len(t) != 1:
-                    raise InputError(f"{name}: sample {i} has 1 output but {len(t)} targets")
-                t = t[0]
+            if row is not None:
+                if len(row) != 1:
+                    raise InputError(f"{name}: sample {i} has 1 output but {len(row)} targets")
+                t = row[0]
             flat_p.append(p)
             flat_t.append(_number(t, name, str(i)))
         elif isinstance(p, Sequence) and not isinstance(p, str):
-            if isinstance(t, (str, bytes)) or not isinstance(t, Sequence):
-                raise InputError(f"{name}: sample {i} has {len(p)} outputs but one target {t!r}")
-            if len(p) != len(t):
-                raise InputError(f"{name}: sample {i} has {len(p)} outputs but {len(t)} targets")
-            for k, (pk, tk) in enumerate(zip(p, t, strict=True)):
+            if row is None:
+                raise InputError(f"{name}: sample {i} has {len(p)} outputs but one target {shown(t)}")
+            if len(p) != len(row):
+                raise InputError(f"{name}: sample {i} has {len(p)} outputs but {len(row)} targets")
+            for k, (pk, tk) in enumerate(zip(p, row, strict=True)):
                 if not isinstance(pk, Value):
                     raise InputError(f"{name}: prediction [{i}][{k}] must be a Value, got {type(pk).__name__}")
                 flat_p.append(pk)
@@ -164,6 +183,7 @@ def binary_cross_entropy_with_logits(logits: Predictions, targets: Targets) -> V
     there σ(z) is taken as 1: the gradient is off by σ(-z) < 2.1e-9. No branch on the data, so the same
     graph serves every input.)
 
+    >>> import math
     >>> z = Value(0.0)
     >>> L = binary_cross_entropy_with_logits(z, 1.0); L.backward()
     >>> round(L.data, 12) == round(math.log(2), 12), z.grad          # σ(0) - 1
@@ -187,13 +207,11 @@ def l2_penalty(params: Iterable[Value], alpha: float) -> Value:
     >>> R.data, [p.grad for p in w]
     (2.5, [1.0, -2.0])
     """
-    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not math.isfinite(alpha) or alpha < 0:
-        raise ValueError(f"l2_penalty: alpha must be a finite number >= 0, got {alpha!r}")
-    ps = list(params)
+    alpha = real("alpha", alpha, low=0.0)
+    ps = iterable("params", params, "a list of Values")
     for i, p in enumerate(ps):
-        if not isinstance(p, Value):
-            raise TypeError(f"l2_penalty: params must be Values, got {type(p).__name__} at {i}")
-    return dot(ps, ps) * float(alpha)
+        instance(f"params[{i}]", p, Value, "a Value")
+    return dot(ps, ps) * alpha
 
 
 LOSSES: dict[str, Loss] = {

@@ -8,10 +8,10 @@ names mapped to floats; `load_state_dict()` puts them back, checking everything 
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Iterator, Mapping
 
 from autograd import Value
+from autograd.checks import mapping, real
 
 __all__ = ["Module"]
 
@@ -81,8 +81,7 @@ class Module:
           ...
         ValueError: state is missing parameter 'b' (expected names: w.0, b)
         """
-        if not isinstance(state, Mapping):
-            raise TypeError(f"load_state_dict needs a mapping of name -> float, got {type(state).__name__}")
+        state = mapping("state", state, "a mapping of parameter name -> float (as state_dict() gives)")
         named = self.named_parameters()
         names = [name for name, _ in named]
         known = set(names)
@@ -94,10 +93,7 @@ class Module:
                 raise ValueError(f"state has unexpected parameter {name!r} (expected names: {', '.join(names)})")
         values: list[float] = []
         for name, _ in named:
-            x = state[name]
-            if isinstance(x, bool) or not isinstance(x, numbers.Real):
-                raise TypeError(f"parameter {name!r} must be a real number, got {type(x).__name__}: {x!r}")
-            values.append(float(x))
+            values.append(real(f"parameter {name!r}", state[name], finite=False))  # a diverged model: NaN
         for (_, p), x in zip(named, values, strict=True):  # everything checked: now change
             p.data = x
 

@@ -5,9 +5,10 @@ import sys
 
 import pytest
 
-from nn import MLP, from_torch, squared_error, to_torch
+from nn import MLP, Neuron, from_torch, squared_error, to_torch
 
 from .conftest import require
+from .probe import Call, ids, refused, sweep
 
 torch = require("torch")
 
@@ -92,3 +93,24 @@ def test_import_nn_does_not_import_torch():
     code = "import sys, nn; print('torch' in sys.modules, 'matplotlib' in sys.modules, 'tqdm' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False", "False"]
+
+
+BAD_ARGUMENTS = [
+    (Call(to_torch, None), TypeError, "model must be an nn.MLP (to_torch converts MLPs), got NoneType"),
+    (Call(to_torch, Neuron(2)), TypeError, "model must be an nn.MLP (to_torch converts MLPs), got Neuron"),
+    (Call(from_torch, None), TypeError, "module must be a torch.nn.Sequential or Linear, got NoneType"),
+    (Call(from_torch, "Linear"), TypeError, "module must be a torch.nn.Sequential or Linear, got str"),
+    (Call(from_torch, torch.nn.ReLU()), TypeError,
+     "module must be a torch.nn.Sequential or Linear, got ReLU"),
+    (Call(from_torch, MLP(2, [1])), TypeError, "module must be a torch.nn.Sequential or Linear, got MLP"),
+]
+
+
+@pytest.mark.parametrize(("call", "error", "says"), BAD_ARGUMENTS, ids=ids(BAD_ARGUMENTS))
+def test_wrong_arguments_are_refused_by_name(call, error, says):
+    refused(call, error, says)
+
+
+def test_sweep_of_wrong_values_finds_no_raw_error():
+    assert sweep(to_torch, (MLP(2, [1]),), {}, {0: "model"}) == []
+    assert sweep(from_torch, (torch.nn.Linear(2, 1),), {}, {0: "module"}) == []

@@ -4,7 +4,10 @@ import math
 
 import pytest
 
+from autograd import Value
 from nn.data import DATASETS, blobs, circles, moons, one_hot, signed, spirals, train_test_split, xor
+
+from .probe import Call, ids, np, refused, sweep
 
 
 @pytest.mark.parametrize("name", sorted(DATASETS))
@@ -48,13 +51,13 @@ def test_other_shapes():
 @pytest.mark.parametrize(
     "call, error, words",
     [
-        (lambda: moons(1), ValueError, "n must be at least 2"),
-        (lambda: moons(10, noise=-0.1), ValueError, "noise must be a finite number >= 0"),
+        (lambda: moons(1), ValueError, "n must be >= 2 and <= 10000000, got 1"),
+        (lambda: moons(10, noise=-0.1), ValueError, "noise must be >= 0, got -0.1"),
         (lambda: moons(10.0), TypeError, "n must be an int"),
         (lambda: moons(10, seed="a"), TypeError, "seed must be an int"),
-        (lambda: circles(10, factor=1.5), ValueError, "0 < factor < 1"),
-        (lambda: spirals(10, arms=1), ValueError, "arms must be an int >= 2"),
-        (lambda: blobs(10, centers=1), ValueError, "centers must be an int >= 2"),
+        (lambda: circles(10, factor=1.5), ValueError, "factor must be > 0 and < 1, got 1.5"),
+        (lambda: spirals(10, arms=1), ValueError, "arms must be >= 2 and <= 10, got 1"),
+        (lambda: blobs(10, centers=1), ValueError, "centers must be >= 2 and <= 10, got 1"),
     ],
 )
 def test_bad_arguments(call, error, words):
@@ -72,9 +75,9 @@ def test_train_test_split():
     assert len(train_test_split(X, y, test_size=7)[1]) == 7
     with pytest.raises(ValueError, match="X has 50 samples but y has 49 labels"):
         train_test_split(X, y[:-1])
-    with pytest.raises(ValueError, match="fraction in \\(0, 1\\) or a count"):
+    with pytest.raises(ValueError, match="test_size must be > 0 and < 1, got 1.5"):
         train_test_split(X, y, test_size=1.5)
-    with pytest.raises(ValueError, match="both parts need one"):
+    with pytest.raises(ValueError, match="test_size must be >= 1 and <= 49, got 50"):
         train_test_split(X, y, test_size=50)
 
 
@@ -85,3 +88,113 @@ def test_label_encodings():
         signed([0, 2])
     with pytest.raises(ValueError, match="one_hot needs int labels in 0..1, got 2"):
         one_hot([0, 2], 2)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Wrong arguments: refused by name, never a raw error from inside (tests/probe.py)
+
+_X, _y = moons(50, seed=0)
+BAD_ARGUMENTS = [
+    (Call(moons, 1), ValueError, "n must be >= 2 and <= 10000000, got 1"),
+    (Call(moons, 10.0), TypeError, "n must be an int, got float: 10.0"),
+    (Call(moons, True), TypeError, "n must be an int, got bool: True"),
+    (Call(moons, None), TypeError, "n must be an int, got NoneType"),
+    (Call(moons, 10**400), ValueError, "n must be >= 2 and <= 10000000, got 1000"),
+    (Call(xor, 0), ValueError, "n must be >= 1 and <= 10000000, got 0"),
+    (Call(xor, 10**9), ValueError, "n must be >= 1 and <= 10000000, got 1000000000"),
+    (Call(moons, 10, noise=-0.1), ValueError, "noise must be >= 0, got -0.1"),
+    (Call(moons, 10, noise=math.nan), ValueError, "noise must be a finite number >= 0, got nan"),
+    (Call(circles, 10, noise=math.inf), ValueError, "noise must be a finite number >= 0, got inf"),
+    (Call(xor, 10, noise="0.1"), TypeError, "noise must be a real number, got str: '0.1'"),
+    (Call(spirals, 10, noise=None), TypeError, "noise must be a real number, got NoneType"),
+    (Call(blobs, 10, noise=10**400), ValueError, "noise must be a finite number >= 0, got 1000"),
+    (Call(moons, 10, seed="a"), TypeError, "seed must be an int, got str: 'a'"),
+    (Call(blobs, 10, seed=1.5), TypeError, "seed must be an int, got float: 1.5"),
+    (Call(circles, 10, factor=1.5), ValueError, "factor must be > 0 and < 1, got 1.5"),
+    (Call(circles, 10, factor=0), ValueError, "factor must be > 0 and < 1, got 0"),
+    (Call(circles, 10, factor=math.nan), ValueError, "factor must be a finite number > 0 and < 1, got nan"),
+    (Call(circles, 10, factor="half"), TypeError, "factor must be a real number, got str"),
+    (Call(spirals, 10, arms=1), ValueError, "arms must be >= 2 and <= 10, got 1"),
+    (Call(spirals, 10, arms=11), ValueError, "arms must be >= 2 and <= 10, got 11"),
+    (Call(spirals, 10, arms=10**9), ValueError, "arms must be >= 2 and <= 10, got 1000000000"),
+    (Call(spirals, 10, arms=2.0), TypeError, "arms must be an int, got float"),
+    (Call(blobs, 10, centers=1), ValueError, "centers must be >= 2 and <= 10, got 1"),
+    (Call(blobs, 10, centers=10**400), ValueError, "centers must be >= 2 and <= 10, got 1000"),
+    (Call(blobs, 10, centers=None), TypeError, "centers must be an int, got NoneType"),
+    (Call(train_test_split, _X, _y, test_size=-1), ValueError, "test_size must be >= 1 and <= 49, got -1"),
+    (Call(train_test_split, _X, _y, test_size=0), ValueError, "test_size must be >= 1 and <= 49, got 0"),
+    (Call(train_test_split, _X, _y, test_size=50), ValueError, "test_size must be >= 1 and <= 49, got 50"),
+    (Call(train_test_split, _X, _y, test_size=0.0), ValueError, "test_size must be > 0 and < 1, got 0.0"),
+    (Call(train_test_split, _X, _y, test_size=1.0), ValueError, "test_size must be > 0 and < 1, got 1.0"),
+    (Call(train_test_split, _X, _y, test_size=-0.2), ValueError, "test_size must be > 0 and < 1, got -0.2"),
+    (Call(train_test_split, _X, _y, test_size=math.nan), ValueError, "test_size must be a finite number"),
+    (Call(train_test_split, _X, _y, test_size="0.2"), TypeError, "test_size must be a real number, got str"),
+    (Call(train_test_split, _X, _y, test_size=True), TypeError, "test_size must be a real number, got bool"),
+    (Call(train_test_split, _X, _y, test_size=0.999), ValueError, "leaves no sample of 50 to train on"),
+    (Call(train_test_split, _X, _y, seed=None), TypeError, "seed must be an int, got NoneType"),
+    (Call(train_test_split, None, _y), TypeError, "X must be a list of samples, got NoneType"),
+    (Call(train_test_split, _X, 5), TypeError, "y must be a list of labels, got int: 5"),
+    (Call(train_test_split, _X, _y[:-1]), ValueError, "X has 50 samples but y has 49 labels"),
+    (Call(train_test_split, [[0.0, 0.0]], [0]), ValueError, "train_test_split needs at least 2 samples"),
+    (Call(signed, None), TypeError, "labels must be a list of 0/1 labels, got NoneType"),
+    (Call(signed, 1), TypeError, "labels must be a list of 0/1 labels, got int: 1"),
+    (Call(signed, [0, 2]), ValueError, "signed needs labels 0 or 1, got 2 at 1"),
+    (Call(signed, ["1"]), ValueError, "signed needs labels 0 or 1, got '1' at 0"),
+    (Call(signed, [np.array([0, 1])]), ValueError, "signed needs labels 0 or 1, got array([0, 1]) at 0"),
+    (Call(one_hot, ["a"]), ValueError, "one_hot needs int labels in 0, 1, ..., got 'a' at 0"),
+    (Call(one_hot, [0, 2], 2), ValueError, "one_hot needs int labels in 0..1, got 2 at 1"),
+    (Call(one_hot, [-1]), ValueError, "one_hot needs int labels in 0, 1, ..., got -1 at 0"),
+    (Call(one_hot, [0.0]), ValueError, "got 0.0 at 0"),
+    (Call(one_hot, [True]), ValueError, "got True at 0"),
+    (Call(one_hot, [None]), ValueError, "got None at 0"),
+    (Call(one_hot, None), TypeError, "labels must be a list of int class labels, got NoneType"),
+    (Call(one_hot, 3), TypeError, "labels must be a list of int class labels, got int: 3"),
+    (Call(one_hot, [0], classes=0), ValueError, "classes must be >= 1, got 0"),
+    (Call(one_hot, [0], classes=2.0), TypeError, "classes must be an int, got float: 2.0"),
+    (Call(one_hot, [0], classes="2"), TypeError, "classes must be an int, got str: '2'"),
+    (Call(one_hot, [0], classes=10**9), ValueError,
+     "one_hot would make 1 samples × 1,000,000,000 classes = 1,000,000,000 numbers, more than"),
+    (Call(one_hot, [10**9]), ValueError,
+     "1 samples × 1,000,000,001 labels (up to the largest, one class each)"),
+    (Call(one_hot, [0], off="x"), TypeError, "off must be a real number, got str: 'x'"),
+    (Call(one_hot, [0], off=math.nan), ValueError, "off must be a finite number, got nan"),
+    (Call(one_hot, [0], off=Value(1.0)), TypeError, "off must be a real number, got Value"),
+]
+
+
+@pytest.mark.parametrize(("call", "error", "says"), BAD_ARGUMENTS, ids=ids(BAD_ARGUMENTS))
+def test_wrong_arguments_are_refused_by_name(call, error, says):
+    refused(call, error, says)
+
+
+def test_numpy_numbers_and_arrays_are_accepted():
+    assert moons(np.int64(10), noise=np.float64(0.1), seed=np.int64(1)) == moons(10, noise=0.1, seed=1)
+    assert spirals(9, arms=np.int64(3), noise=0.0)[1] == spirals(9, arms=3, noise=0.0)[1]
+    X, y = moons(50, seed=0)
+    parts = train_test_split(np.array(X), np.array(y), test_size=np.int64(10), seed=np.int64(2))
+    assert [len(p) for p in parts] == [40, 10, 40, 10]
+    assert [list(map(float, p)) for p in parts[1]] == train_test_split(X, y, test_size=10, seed=2)[1]
+    assert train_test_split(X, y, test_size=np.float64(0.2))[1] == train_test_split(X, y, test_size=0.2)[1]
+    assert one_hot(np.array([0, 2])) == [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]
+    assert one_hot([1], classes=np.int64(3), off=np.float64(-1.0)) == [[-1.0, 1.0, -1.0]]
+    assert signed(np.array([0, 1])) == [-1.0, 1.0] == signed([False, True]) == signed(np.array([False, True]))
+
+
+@pytest.mark.parametrize(
+    ("make", "args", "kwargs", "names"),
+    [
+        *[(DATASETS[name], (), {"n": 10, "noise": 0.1, "seed": 0}, {"n": "n", "noise": "noise", "seed": "seed"})
+          for name in sorted(DATASETS)],
+        (circles, (), {"n": 10, "factor": 0.5}, {"factor": "factor"}),
+        (spirals, (), {"n": 10, "arms": 2}, {"arms": "arms"}),
+        (blobs, (), {"n": 10, "centers": 2}, {"centers": "centers"}),
+        (train_test_split, (_X, _y), {"test_size": 0.25, "seed": 0}, {0: "X", 1: "y", "test_size": "test_size",
+                                                                       "seed": "seed"}),
+        (signed, ([0, 1],), {}, {0: "labels"}),
+        (one_hot, ([0, 1],), {"classes": None, "off": 0.0}, {0: "labels", "classes": "classes", "off": "off"}),
+    ],
+    ids=[*sorted(DATASETS), "circles-factor", "spirals-arms", "blobs-centers", "train_test_split", "signed",
+         "one_hot"],
+)  # fmt: skip
+def test_sweep_of_wrong_values_finds_no_raw_error(make, args, kwargs, names):
+    assert sweep(make, args, kwargs, names) == []

@@ -1,5 +1,6 @@
 """nn.diagram: network diagrams of MLPs and the graph of one neuron."""
 
+import math
 import re
 
 import pytest
@@ -7,6 +8,7 @@ import pytest
 from nn.diagram import draw_network, draw_neuron, network_dot, neuron_dot
 from nn.layers import MLP, Layer, Neuron
 
+from .probe import Call, ids, np, refused, sweep
 from .render_helpers import need_dot, node_texts, svg_classes
 
 
@@ -55,13 +57,13 @@ def test_a_big_network_is_refused_with_advice():
 
 
 def test_bad_arguments():
-    with pytest.raises(TypeError, match="expected an nn model"):
+    with pytest.raises(TypeError, match="model must be an nn model \\(MLP, Layer or Neuron\\), got float"):
         network_dot(3.0)
     with pytest.raises(ValueError, match="input_names has 1 names, but the model takes 2 inputs"):
         network_dot(MLP(2, [1], seed=0), input_names=["a"])
-    with pytest.raises(ValueError, match="rankdir must be"):
+    with pytest.raises(ValueError, match="rankdir must be one of .LR., .TB.; got .BT."):
         network_dot(MLP(2, [1], seed=0), rankdir="BT")
-    with pytest.raises(ValueError, match="the neuron takes 2 inputs, got 3"):
+    with pytest.raises(ValueError, match=r"x must hold 2 numbers, one per input of the neuron, got 3: \[1, 2, 3\]"):
         neuron_dot(Neuron(2, seed=0), [1, 2, 3])
 
 
@@ -94,3 +96,60 @@ def test_rendered_network_svg_has_a_circle_per_unit_and_an_edge_per_weight():
     assert len(parts["node"]) == 2 + 4 + 4 + 1
     visible = [g for g in parts["edge"] if any(e.get("stroke") != "transparent" for e in g)]
     assert len(visible) == 2 * 4 + 4 * 4 + 4 * 1
+
+
+# ---------------------------------------------------------------------------------------------------
+# Wrong arguments: refused by name, never a raw error from inside (tests/probe.py)
+
+_mlp, _neuron = MLP(2, [3, 1], seed=0), Neuron(2, seed=0)
+BAD_ARGUMENTS = [
+    (Call(network_dot, 3.0), TypeError, "model must be an nn model (MLP, Layer or Neuron), got float: 3.0"),
+    (Call(network_dot, None), TypeError, "model must be an nn model (MLP, Layer or Neuron), got NoneType"),
+    (Call(network_dot, [_neuron]), TypeError, "model must be an nn model (MLP, Layer or Neuron), got list"),
+    (Call(network_dot, _mlp, rankdir="BT"), ValueError, "rankdir must be one of 'LR', 'TB'; got 'BT'"),
+    (Call(network_dot, _mlp, input_names="ab"), TypeError,
+     "input_names must be a list of names (str), one per input, got str: 'ab'"),
+    (Call(network_dot, _mlp, input_names=["a", 1]), TypeError, "input_names[1] must be a str, got int: 1"),
+    (Call(network_dot, _mlp, input_names=["a"]), ValueError,
+     "input_names has 1 names, but the model takes 2 inputs"),
+    (Call(network_dot, _mlp, weight_labels=1), TypeError, "weight_labels must be True or False, got int: 1"),
+    (Call(network_dot, _mlp, max_weights=0), ValueError, "max_weights must be >= 1, got 0"),
+    (Call(network_dot, _mlp, max_weights=math.inf), TypeError, "max_weights must be an int, got float: inf"),
+    (Call(network_dot, _mlp, max_weights="10"), TypeError, "max_weights must be an int, got str"),
+    (Call(neuron_dot, _mlp), TypeError, "neuron must be an nn Neuron, got MLP"),
+    (Call(neuron_dot, _neuron, [1, 2, 3]), ValueError,
+     "x must hold 2 numbers, one per input of the neuron, got 3: [1, 2, 3]"),
+    (Call(neuron_dot, _neuron, 1.0), TypeError,
+     "x must be a list of 2 numbers (the neuron's inputs), got float"),
+    (Call(neuron_dot, _neuron, "ab"), TypeError,
+     "x must be a list of 2 numbers (the neuron's inputs), got str"),
+    (Call(neuron_dot, _neuron, ["a", 1.0]), TypeError, "x[0] must be a real number, got str: 'a'"),
+    (Call(neuron_dot, _neuron, [None, 1.0]), TypeError, "x[0] must be a real number, got NoneType"),
+    (Call(neuron_dot, _neuron, [1.0, 10**400]), ValueError, "x[1] must be a number a float can hold"),
+    (Call(neuron_dot, _neuron, rankdir="XX"), ValueError, "rankdir must be one of 'LR', 'TB'; got 'XX'"),
+    (Call(neuron_dot, _neuron, show_grad="yes"), TypeError, "show_grad must be True or False, got str"),
+    (Call(draw_network, "m"), TypeError, "model must be an nn model (MLP, Layer or Neuron), got str"),
+    (Call(draw_network, _mlp, bogus=1), TypeError, "unexpected keyword argument 'bogus'"),
+    (Call(draw_neuron, _neuron, [1.0]), ValueError,
+     "x must hold 2 numbers, one per input of the neuron, got 1: [1.0]"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("call", "error", "says"), BAD_ARGUMENTS, ids=ids(BAD_ARGUMENTS))
+def test_wrong_arguments_are_refused_by_name(call, error, says):
+    refused(call, error, says)
+
+
+def test_numpy_numbers_and_arrays_are_accepted():
+    assert neuron_dot(_neuron, np.array([0.5, -1.0])) == neuron_dot(_neuron, [0.5, -1.0])
+    assert network_dot(_mlp, max_weights=np.int64(9)) == network_dot(_mlp)
+
+
+def test_sweep_of_wrong_values_finds_no_raw_error():
+    options = {"rankdir": "LR", "input_names": None, "weight_labels": False, "max_weights": 2000}
+    assert sweep(network_dot, (_mlp,), options, {0: "model", **{k: k for k in options}}) == []
+    options = {"x": None, "rankdir": "LR", "show_grad": True}
+    assert sweep(neuron_dot, (_neuron,), options, {0: "neuron", "x": "x", "rankdir": "rankdir",
+                                                   "show_grad": "show_grad"}) == []  # fmt: skip
+    assert sweep(draw_network, (_mlp,), {}, {0: "model"}) == []
+    assert sweep(draw_neuron, (_neuron,), {}, {0: "neuron"}) == []

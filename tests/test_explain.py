@@ -7,8 +7,9 @@ import pytest
 
 import autograd
 from autograd import Value
-from autograd.explain import local_formula, paths, steps
+from autograd.explain import Paths, StepThrough, local_formula, names, paths, steps
 
+from .probe import Call, ids, np, refused, sweep
 from .render_helpers import need_dot, svg_classes
 
 
@@ -206,7 +207,7 @@ def test_bad_arguments():
         steps(1.0)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="seed must be a real number"):
         steps(x, seed="1")  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="limit must be a positive int"):
+    with pytest.raises(ValueError, match="limit must be >= 1, got 0"):
         paths(x, x, limit=0)
     with pytest.raises(TypeError, match="x must be a Value"):
         paths(2.0, x)  # type: ignore[arg-type]
@@ -239,3 +240,78 @@ def test_a_dead_relu_sends_zero_and_the_replay_still_matches_backward():
     assert [u.contribution for u in replay[1].updates] == [0.0, 0.0]
     assert (replay.grads[w], replay.grads[x]) == (w.grad, x.grad) == (0.0, 0.0)
     assert "dL/dw += dL/dz * ∂z/∂w = 0 * 2 = 0" in str(replay[1])
+
+
+# ---------------------------------------------------------------------------------------------------
+# Wrong arguments: refused by name, never a raw error from inside (tests/probe.py)
+
+_x = Value(2.0, "x")
+_y = (_x * 3).tanh()
+_step = steps(_y)[0]
+_paths = paths(_x, _y)
+BAD_ARGUMENTS = [
+    (Call(steps, 1.0), TypeError, "root must be a Value, got float: 1.0"),
+    (Call(steps, _y, seed="1"), TypeError, "seed must be a real number, got str: '1'"),
+    (Call(steps, _y, seed=True), TypeError, "seed must be a real number, got bool"),
+    (Call(steps, _y, seed=Value(1.0)), TypeError, "seed must be a real number, got Value"),
+    (Call(steps, _y, seed=10**400), ValueError, "seed must be a number a float can hold"),
+    (Call(StepThrough, None), TypeError, "root must be a Value, got NoneType"),
+    (Call(StepThrough, [_y]), TypeError, "root must be a Value, got list"),
+    (Call(StepThrough, _y, seed=None), TypeError, "seed must be a real number, got NoneType"),
+    (Call(StepThrough, _y, seed=np.array([1.0, 2.0])), TypeError, "seed must be a real number, got ndarray"),
+    (Call(paths, 2.0, _y), TypeError, "x must be a Value, got float: 2.0"),
+    (Call(paths, _x, "y"), TypeError, "root must be a Value, got str: 'y'"),
+    (Call(paths, _x, _y, limit=0), ValueError, "limit must be >= 1, got 0"),
+    (Call(paths, _x, _y, limit=2.5), TypeError, "limit must be an int, got float: 2.5"),
+    (Call(paths, _x, _y, limit=True), TypeError, "limit must be an int, got bool"),
+    (Call(Paths, _x, _y, limit=-1), ValueError, "limit must be >= 1, got -1"),
+    (Call(Paths, None, _y), TypeError, "x must be a Value, got NoneType"),
+    (Call(names, None), TypeError, "root must be a Value, got NoneType"),
+    (Call(names, [_y]), TypeError, "root must be a Value, got list"),
+    (Call(names, _y, order=5), TypeError,
+     "order must be a list of Values (the graph's topological order), got int"),
+    (Call(names, _y, order=["a"]), TypeError, "order[0] must be a Value, got str: 'a'"),
+    (Call(local_formula, 1.0, 0), TypeError, "v must be a Value, got float: 1.0"),
+    (Call(local_formula, _x, 0), ValueError,
+     "v must be a Value an op made: Value(data=2.0, grad=0.0, label='x') is a leaf, with no inputs"),
+    (Call(local_formula, _y, 1), ValueError, "i must be >= 0 and <= 0, got 1"),
+    (Call(local_formula, _y, -1), ValueError, "i must be >= 0 and <= 0, got -1"),
+    (Call(local_formula, _y, True), TypeError, "i must be an int, got bool"),
+    (Call(local_formula, _y, None), TypeError, "i must be an int, got NoneType"),
+    (Call(local_formula, _y, 0, display=5), TypeError,
+     "display must be a dict of Value -> name (as names() gives)"),
+    (Call(local_formula, _y, 0, display={}), ValueError, "display has no name for Value(data=0.99"),
+    (Call(local_formula, _y, 0, display={_y: 1, _y.inputs[0]: "z"}), TypeError, "must be a str, got int: 1"),
+    (Call(_step.to_dot, rankdir="RL"), ValueError, "rankdir must be one of 'LR', 'TB'; got 'RL'"),
+    (Call(_step.to_dot, title="yes"), TypeError, "title must be True or False, got str: 'yes'"),
+    (Call(_step.draw, rankdir=None), TypeError, "rankdir must be one of 'LR', 'TB'; got NoneType"),
+    (Call(_paths.to_dot, rankdir="XX"), ValueError, "rankdir must be one of 'LR', 'TB'; got 'XX'"),
+    (Call(_paths.to_dot, title=1), TypeError, "title must be True or False, got int: 1"),
+    (Call(_paths.draw, title=None), TypeError, "title must be True or False, got NoneType"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("call", "error", "says"), BAD_ARGUMENTS, ids=ids(BAD_ARGUMENTS))
+def test_wrong_arguments_are_refused_by_name(call, error, says):
+    refused(call, error, says)
+
+
+def test_numpy_numbers_are_accepted():
+    # d tanh(3x)/dx = 3 (1 - tanh²(3x)): a seed of 2 doubles every gradient
+    assert steps(_y, seed=np.float64(2.0)).grads[_x] == 2 * steps(_y).grads[_x]
+    assert steps(_y, seed=np.int64(2)).grads[_x] == steps(_y, seed=2.0).grads[_x]
+    assert paths(_x, _y, limit=np.int64(1)).n_paths == 1
+    assert local_formula(_y, np.int64(0)) == local_formula(_y, 0)
+
+
+def test_sweep_of_wrong_values_finds_no_raw_error():
+    assert sweep(steps, (_y,), {"seed": 1.0}, {0: "root", "seed": "seed"}) == []
+    assert sweep(StepThrough, (_y,), {"seed": 1.0}, {0: "root", "seed": "seed"}) == []
+    assert sweep(paths, (_x, _y), {"limit": 20}, {0: "x must", 1: "root", "limit": "limit"}) == []
+    assert sweep(Paths, (_x, _y), {"limit": 20}, {0: "x must", 1: "root", "limit": "limit"}) == []
+    assert sweep(names, (_y,), {"order": None}, {0: "root", "order": "order"}) == []
+    names_of = {0: "v must", 1: "i must", "display": "display"}
+    assert sweep(local_formula, (_y, 0), {"display": None}, names_of) == []
+    for method in (_step.to_dot, _paths.to_dot, _step.draw, _paths.draw):
+        options = {"rankdir": "LR", "title": True}
+        assert sweep(method, (), options, {"rankdir": "rankdir", "title": "title"}) == []

@@ -10,6 +10,7 @@ from autograd import Value, topological_order
 from nn import ACTIVATIONS, MLP, InputError, Layer, Neuron, squared_error
 
 from .conftest import require
+from .probe import Call, ids, np, refused, sweep
 
 
 def sigma(z: float) -> float:
@@ -80,11 +81,11 @@ def test_each_activation_matches_its_formula(name):
 
 
 def test_unknown_names_list_the_valid_ones():
-    with pytest.raises(ValueError, match="unknown activation 'gelu'; valid: relu, tanh, sigmoid, linear"):
+    with pytest.raises(ValueError, match="activation must be one of 'relu', 'tanh', 'sigmoid', 'linear'.*; got 'gelu'"):
         MLP(2, [1], activation="gelu")
-    with pytest.raises(ValueError, match="unknown output_activation 'softmax'"):
+    with pytest.raises(ValueError, match="output_activation must be one of .*; got 'softmax'"):
         MLP(2, [1], output_activation="softmax")
-    with pytest.raises(ValueError, match="unknown init 'zeros'; valid: uniform, xavier"):
+    with pytest.raises(ValueError, match="init must be one of 'uniform', 'xavier'.*; got 'zeros'"):
         MLP(2, [1], init="zeros")
 
 
@@ -155,11 +156,11 @@ def test_bad_inputs_say_what_was_expected(x, words):
 
 
 def test_bad_sizes():
-    with pytest.raises(ValueError, match="nin must be at least 1"):
+    with pytest.raises(ValueError, match="nin must be >= 1 and <= 10000000, got 0"):
         MLP(0, [1])
     with pytest.raises(ValueError, match="non-empty list of layer widths"):
         MLP(2, [])
-    with pytest.raises(ValueError, match=r"nouts\[1\] must be at least 1"):
+    with pytest.raises(ValueError, match=r"nouts\[1\] must be >= 1 and <= 10000000, got 0"):
         MLP(2, [3, 0])
     with pytest.raises(TypeError, match="nin must be an int"):
         Neuron(2.0)  # type: ignore[arg-type]
@@ -270,3 +271,132 @@ def test_an_activation_added_to_the_table_works_in_every_layer():
         assert out.data == dot(last.w, h, last.b).data
     finally:
         del ACTIVATIONS["swish"]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Wrong arguments: refused by name, never a raw error from inside (tests/probe.py)
+
+_model = MLP(2, [3, 1], seed=0)
+BAD_ARGUMENTS = [
+    (Call(MLP, 2, [3], bias="no"), TypeError, "bias must be True or False, got str: 'no'"),
+    (Call(MLP, 2, [3], bias=1), TypeError, "bias must be True or False, got int: 1"),
+    (Call(Neuron, 2, bias=None), TypeError, "bias must be True or False, got NoneType"),
+    (Call(Layer, 2, 3, bias="yes"), TypeError, "bias must be True or False, got str"),
+    (Call(Neuron, 2, nonlin="x"), TypeError, "nonlin must be True or False, got str: 'x'"),
+    (Call(Neuron, 2, nonlin=1), TypeError, "nonlin must be True or False, got int: 1"),
+    (Call(Layer, 2, 3, nonlin="relu"), TypeError, "nonlin must be True or False, got str"),
+    (Call(Neuron, 2, nonlin=True, activation="tanh"), ValueError,
+     "give activation= or micrograd's nonlin=, not both"),
+    (Call(Neuron, 2.0), TypeError, "nin must be an int, got float: 2.0"),
+    (Call(Neuron, True), TypeError, "nin must be an int, got bool: True"),
+    (Call(Neuron, None), TypeError, "nin must be an int, got NoneType: None"),
+    (Call(Neuron, np.float64(2.0)), TypeError, "nin must be an int, got float64"),
+    (Call(Neuron, 0), ValueError, "nin must be >= 1 and <= 10000000, got 0"),
+    (Call(Neuron, -3), ValueError, "nin must be >= 1 and <= 10000000, got -3"),
+    (Call(Neuron, 10**400), ValueError, "nin must be >= 1 and <= 10000000, got 1000"),
+    (Call(Layer, 2, 0), ValueError, "nout must be >= 1"),
+    (Call(Layer, 2, 3.0), TypeError, "nout must be an int, got float: 3.0"),
+    (Call(Layer, "2", 3), TypeError, "nin must be an int, got str: '2'"),
+    (Call(Layer, 10**4, 10**4), ValueError,
+     "Layer(10000 -> 10000) would have 100,010,000 parameters, more than"),
+    (Call(MLP, 2, []), ValueError,
+     "nouts must be a non-empty list of layer widths such as [16, 16, 1], got []"),
+    (Call(MLP, 2, 3), TypeError, "nouts must be a list of layer widths such as [16, 16, 1], got int: 3"),
+    (Call(MLP, 2, "16"), TypeError,
+     "nouts must be a list of layer widths such as [16, 16, 1], got str: '16'"),
+    (Call(MLP, 2, None), TypeError, "nouts must be a list of layer widths"),
+    (Call(MLP, 2, [3, 0]), ValueError, "nouts[1] must be >= 1 and <= 10000000, got 0"),
+    (Call(MLP, 2, [3.5]), TypeError, "nouts[0] must be an int, got float: 3.5"),
+    (Call(MLP, 2, [None]), TypeError, "nouts[0] must be an int, got NoneType"),
+    (Call(MLP, 2, ["a"]), TypeError, "nouts[0] must be an int, got str: 'a'"),
+    (Call(MLP, 2, [True]), TypeError, "nouts[0] must be an int, got bool: True"),
+    (Call(MLP, 2, [10**9]), ValueError, "nouts[0] must be >= 1 and <= 10000000, got 1000000000"),
+    (Call(MLP, 3000, [3000, 3000]), ValueError, "MLP(3000 -> 3000 -> 3000) would have 18,006,000 parameters"),
+    (Call(MLP, 0, [1]), ValueError, "nin must be >= 1"),
+    (Call(MLP, 2, [1], activation="gelu"), ValueError, "activation must be one of 'relu', 'tanh'"),
+    (Call(MLP, 2, [1], activation=None), TypeError, "activation must be one of 'relu'"),
+    (Call(MLP, 2, [1], output_activation=1), TypeError, "output_activation must be one of 'relu'"),
+    (Call(MLP, 2, [1], output_activation="softmax"), ValueError, "output_activation must be one of"),
+    (Call(MLP, 2, [1], init="zeros"), ValueError, "init must be one of 'uniform', 'xavier'"),
+    (Call(Neuron, 2, activation="x"), ValueError, "activation must be one of 'relu'"),
+    (Call(Neuron, 2, activation=Value.tanh), TypeError, "activation must be one of 'relu'"),
+    (Call(Neuron, 2, init=None), TypeError, "init must be one of 'uniform'"),
+    (Call(Layer, 2, 2, init="he2"), ValueError, "init must be one of 'uniform'"),
+    (Call(Neuron, 2, fan_out=0), ValueError, "fan_out must be >= 1, got 0"),
+    (Call(Neuron, 2, fan_out=1.5), TypeError, "fan_out must be an int, got float"),
+    (Call(MLP, 2, [1], seed=1.5), TypeError, "seed must be an int, got float: 1.5"),
+    (Call(MLP, 2, [1], seed="a"), TypeError, "seed must be an int, got str"),
+    (Call(MLP, 2, [1], seed=True), TypeError, "seed must be an int, got bool"),
+    (Call(MLP, 2, [1], rng=1), TypeError, "rng must be a random.Random, got int: 1"),
+    (Call(MLP, 2, [1], rng=random), TypeError, "rng must be a random.Random, got module"),
+    (Call(Layer, 2, 2, seed=1, rng=random.Random(1)), ValueError, "give seed= or rng=, not both"),
+    (Call(_model, [1.0]), InputError, "expects 2 inputs, got 1: [1.0]"),
+    (Call(_model, "ab"), InputError, "expects a list of 2 numbers or Values, got str: 'ab'"),
+    (Call(_model, [1.0, "2"]), InputError, "input 1 must be a number or a Value, got str: '2'"),
+    (Call(_model, [10**400, 1.0]), InputError, "input 0 is too large for a float, got 1000"),
+    (Call(_model, [True, 1.0]), InputError, "input 0 must be a number or a Value, got bool: True"),
+    (Call(MLP(1, [1]), False), InputError, "expects a list of 1 numbers or Values, got bool: False"),
+    (Call(_model, list(range(100))), InputError, "expects 2 inputs, got 100: [0, 1, 2,"),
+    (Call(_model.forward, [1.0, 2.0]), InputError,
+     "forward input 0 must be a Value (call the model itself to pass numbers), got float: 1.0"),
+    (Call(_model.forward, [Value(1.0)]), InputError,
+     "MLP(2 -> 3 -> 1, relu / linear).forward takes 2 Values, got 1"),
+    (Call(_model.forward, (Value(1.0), Value(2.0))), InputError, "forward takes a list of 2 Values"),
+    (Call(Layer(2, 3).forward, "ab"), InputError, "Layer(2 -> 3, relu).forward takes a list of 2 Values"),
+    (Call(Neuron(2).forward, [Value(1.0), None]), InputError,
+     "Neuron(2, relu).forward input 1 must be a Value (call the model itself to pass numbers), got NoneType"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("call", "error", "says"), BAD_ARGUMENTS, ids=ids(BAD_ARGUMENTS))
+def test_wrong_arguments_are_refused_by_name(call, error, says):
+    refused(call, error, says)
+
+
+def test_forward_refuses_too_few_values_instead_of_a_silently_short_sum():
+    # w·x with one x for two weights once summed one product: a wrong number, no error
+    model = MLP(2, [1], seed=0)
+    with pytest.raises(InputError, match="forward takes 2 Values, got 1"):
+        model.forward([Value(1.0)])
+
+
+def test_numpy_integers_are_accepted_as_counts_and_seeds():
+    model = MLP(np.int64(2), [np.int64(3), np.int32(1)], seed=np.int64(4))
+    assert repr(model) == "MLP(2 -> 3 -> 1, relu / linear)"
+    assert model.state_dict() == MLP(2, [3, 1], seed=4).state_dict()
+    assert MLP(2, np.array([3, 1]), seed=4).state_dict() == model.state_dict()  # nouts as an array
+    assert repr(Layer(np.int16(2), np.uint8(3), seed=np.int64(1))) == "Layer(2 -> 3, relu)"
+    assert Neuron(np.int64(2), fan_out=np.int64(3)).nin == 2
+    assert type(model.nin) is int and all(type(n) is int for n in model.nouts)
+
+
+def test_a_numpy_array_is_a_sample():
+    model = MLP(2, [3, 1], seed=0)
+    assert model(np.array([0.5, -1.0])).data == model([0.5, -1.0]).data
+
+
+@pytest.mark.parametrize(
+    ("make", "args", "kwargs", "names"),
+    [
+        (Neuron, (2,), {"nonlin": None, "activation": None, "bias": True, "init": "uniform", "fan_out": 1,
+                        "seed": None, "rng": None},
+         {0: "nin", "nonlin": "nonlin", "activation": "activation", "bias": "bias", "init": "init",
+          "fan_out": "fan_out", "seed": "seed", "rng": "rng"}),
+        (Layer, (2, 3), {"nonlin": None, "activation": None, "bias": True, "init": "uniform", "seed": None, "rng": None},
+         {0: "nin", 1: "nout", "nonlin": "nonlin", "activation": "activation", "bias": "bias", "init": "init",
+          "seed": "seed", "rng": "rng"}),
+        (MLP, (2, [3, 1]), {"activation": "relu", "output_activation": "linear", "bias": True, "init": "uniform",
+                            "seed": None, "rng": None},
+         {0: "nin", 1: "nouts", "activation": "activation", "output_activation": "output_activation",
+          "bias": "bias", "init": "init", "seed": "seed", "rng": "rng"}),
+        (_model, ([1.0, 2.0],), {}, {0: "MLP(2 -> 3 -> 1, relu / linear)"}),
+        (lambda v: _model([v, 1.0]), (1.0,), {}, {0: "MLP(2 -> 3 -> 1, relu / linear) input 0"}),
+        (_model.forward, ([Value(1.0), Value(2.0)],), {}, {0: "MLP(2 -> 3 -> 1, relu / linear).forward"}),
+        (Layer(2, 2).forward, ([Value(1.0), Value(2.0)],), {}, {0: "Layer(2 -> 2, relu).forward"}),
+        (Neuron(2).forward, ([Value(1.0), Value(2.0)],), {}, {0: "Neuron(2, relu).forward"}),
+    ],
+    ids=["Neuron", "Layer", "MLP", "MLP.__call__", "MLP.__call__-item", "MLP.forward", "Layer.forward",
+         "Neuron.forward"],
+)  # fmt: skip
+def test_sweep_of_wrong_values_finds_no_raw_error(make, args, kwargs, names):
+    assert sweep(make, args, kwargs, names) == []

@@ -19,6 +19,7 @@ from nn import (
 )
 
 from .conftest import require
+from .probe import Call, ids, np, refused, sweep
 
 
 def sigma(z: float) -> float:
@@ -130,7 +131,7 @@ def test_l2_penalty():
     r.backward()
     assert r.data == pytest.approx(1e-2 * (0.25 + 4 + 9), rel=1e-15)
     assert [p.grad for p in ps] == pytest.approx([2e-2 * p.data for p in ps], rel=1e-15)  # 2αw
-    with pytest.raises(ValueError, match="alpha must be a finite number >= 0"):
+    with pytest.raises(ValueError, match="alpha must be >= 0, got -1.0"):
         l2_penalty(ps, -1.0)
 
 
@@ -163,3 +164,68 @@ def test_a_single_value_and_one_sample_shapes():
     a = Value(3.0)
     assert half_mse(a, 1.0).data == 2.0 == squared_error(a, 1.0).data
     assert mse([[Value(1.0), Value(3.0)]], [[0.0, 0.0]]).data == 5.0  # mean over N·K = 2 elements
+
+
+# ---------------------------------------------------------------------------------------------------
+# Wrong arguments: refused by name, never a raw error from inside (tests/probe.py)
+
+_bce = binary_cross_entropy_with_logits
+BAD_ARGUMENTS = [
+    (Call(half_mse, [Value(1.0)], [10**400]), InputError,
+     "half_mse: target 0 is too large for a float, got 1000"),
+    (Call(half_mse, [Value(1.0)], ["a"]), InputError, "half_mse: target 0 must be a number, got str: 'a'"),
+    (Call(half_mse, [Value(1.0)], [True]), InputError, "half_mse: target 0 must be a number, got bool"),
+    (Call(half_mse, [Value(1.0)], None), InputError,
+     "half_mse: 1 predictions need a list of 1 targets, got None"),
+    (Call(half_mse, None, [1.0]), InputError,
+     "half_mse: predictions must be a Value or a list of Values, got NoneType"),
+    (Call(half_mse, [1.0], [1.0]), InputError,
+     "half_mse: prediction 0 must be a Value or a list of Values, got float"),
+    (Call(mse, [[Value(1.0), Value(2.0)]], [[1.0]]), InputError, "mse: sample 0 has 2 outputs but 1 targets"),
+    (Call(mse, [[Value(1.0), 2.0]], [[1.0, 2.0]]), InputError,
+     "mse: prediction [0][1] must be a Value, got float"),
+    (Call(mse, [[Value(1.0)]], [np.array(1.0)]), InputError,
+     "mse: sample 0 has 1 outputs but one target array(1.)"),
+    (Call(squared_error, Value(1.0), [1.0, 2.0]), InputError,
+     "squared_error: one prediction (a Value) but 2 targets"),
+    (Call(squared_error, Value(1.0), np.array([1.0, 2.0])), InputError,
+     "one prediction (a Value) but 2 targets"),
+    (Call(hinge, [Value(1.0)], [0]), ValueError, "hinge: targets must be -1 or +1, got 0.0 at 0"),
+    (Call(hinge, [Value(1.0)], [[Value(0.0)]]), ValueError,
+     "hinge: targets must be -1 or +1, got Value(data=0.0"),
+    (Call(_bce, [Value(0.0)], [2.0]), ValueError, "targets must be in [0, 1], got 2.0 at 0"),
+    (Call(_bce, [Value(0.0)], [math.nan]), ValueError, "targets must be in [0, 1], got nan at 0"),
+    (Call(l2_penalty, [Value(1.0)], -1.0), ValueError, "alpha must be >= 0, got -1.0"),
+    (Call(l2_penalty, [Value(1.0)], math.inf), ValueError, "alpha must be a finite number >= 0, got inf"),
+    (Call(l2_penalty, [Value(1.0)], "0.1"), TypeError, "alpha must be a real number, got str: '0.1'"),
+    (Call(l2_penalty, [Value(1.0)], True), TypeError, "alpha must be a real number, got bool"),
+    (Call(l2_penalty, [Value(1.0)], 10**400), ValueError, "alpha must be a finite number >= 0, got 1000"),
+    (Call(l2_penalty, [Value(1.0)], Value(0.1)), TypeError, "alpha must be a real number, got Value"),
+    (Call(l2_penalty, Value(1.0), 0.1), TypeError, "params must be a list of Values, got Value"),
+    (Call(l2_penalty, None, 0.1), TypeError, "params must be a list of Values, got NoneType"),
+    (Call(l2_penalty, [1.0], 0.1), TypeError, "params[0] must be a Value, got float: 1.0"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("call", "error", "says"), BAD_ARGUMENTS, ids=ids(BAD_ARGUMENTS))
+def test_wrong_arguments_are_refused_by_name(call, error, says):
+    refused(call, error, says)
+
+
+def test_targets_may_be_numpy_arrays_and_scalars():
+    # C = 1/(2N) Σ (ŷ - y)²: ŷ = (1, 2) against (1, 4) is ½ · 2² = 2, against (0, 0) ½ · 5 = 2.5
+    assert half_mse([[Value(1.0), Value(2.0)]], np.array([[1.0, 4.0]])).data == 2.0
+    assert half_mse([Value(1.0), Value(2.0)], np.zeros(2)).data == 1.25
+    assert half_mse(Value(3.0), np.array([1.0])).data == 2.0 == half_mse(Value(3.0), np.float64(1.0)).data
+    assert hinge([Value(0.5)], np.array([np.int64(1)])).data == 0.5
+    assert l2_penalty((Value(1.0), Value(2.0)), np.float64(0.5)).data == 2.5
+
+
+@pytest.mark.parametrize("loss", [*LOSSES.values(), squared_error], ids=[*LOSSES, "squared_error"])
+def test_sweep_of_wrong_values_finds_no_raw_error(loss):
+    name = loss.__name__
+    assert sweep(loss, ([Value(0.5)], [1.0]), {}, {0: f"{name}: ", 1: f"{name}: "}) == []
+
+
+def test_l2_penalty_sweep_finds_no_raw_error():
+    assert sweep(l2_penalty, ([Value(1.0)], 0.1), {}, {0: "params", 1: "alpha"}) == []

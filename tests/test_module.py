@@ -7,6 +7,8 @@ import pytest
 from autograd import Value
 from nn import MLP, Layer, Module, Neuron
 
+from .probe import Call, ids, np, refused, sweep
+
 
 class Affine(Module):
     """A user's own module: a sub-module, a list of Values and a Value."""
@@ -63,7 +65,7 @@ def test_a_bad_state_is_refused_and_changes_nothing(change, error, words):
 
 
 def test_load_state_dict_needs_a_mapping():
-    with pytest.raises(TypeError, match="mapping"):
+    with pytest.raises(TypeError, match="state must be a mapping of parameter name -> float"):
         Neuron(1).load_state_dict([("w.0", 1.0)])  # type: ignore[arg-type]
 
 
@@ -85,3 +87,58 @@ def test_num_parameters_and_layer_parameters():
 def test_state_dict_values_are_floats():
     state = MLP(1, [2], seed=0).state_dict()
     assert all(type(v) is float and math.isfinite(v) for v in state.values())
+
+
+# ---------------------------------------------------------------------------------------------------
+# Wrong arguments: refused by name, never a raw error from inside (tests/probe.py)
+
+
+def _state(**changes: object) -> dict[str, object]:
+    return {"w.0": 0.5, "b": 0.0, **changes}
+
+
+_neuron = Neuron(1, seed=0)
+BAD_ARGUMENTS = [
+    (Call(_neuron.load_state_dict, [("w.0", 1.0)]), TypeError,
+     "state must be a mapping of parameter name -> float (as state_dict() gives), got list"),
+    (Call(_neuron.load_state_dict, None), TypeError, "state must be a mapping of parameter name -> float"),
+    (Call(_neuron.load_state_dict, "w.0"), TypeError, "state must be a mapping of parameter name -> float"),
+    (Call(_neuron.load_state_dict, _state(**{"w.0": "0.5"})), TypeError,
+     "parameter 'w.0' must be a real number, got str: '0.5'"),
+    (Call(_neuron.load_state_dict, _state(b=True)), TypeError,
+     "parameter 'b' must be a real number, got bool"),
+    (Call(_neuron.load_state_dict, _state(b=None)), TypeError,
+     "parameter 'b' must be a real number, got NoneType"),
+    (Call(_neuron.load_state_dict, _state(b=Value(1.0))), TypeError,
+     "parameter 'b' must be a real number, got Value"),
+    (Call(_neuron.load_state_dict, _state(b=[1.0])), TypeError,
+     "parameter 'b' must be a real number, got list"),
+    (Call(_neuron.load_state_dict, _state(b=10**400)), ValueError,
+     "parameter 'b' must be a number a float can hold (magnitude <= 1.798e+308), got 1000"),
+    (Call(_neuron.load_state_dict, {"w.0": 0.5}), ValueError, "state is missing parameter 'b'"),
+    (Call(_neuron.load_state_dict, _state(c=1.0)), ValueError, "state has unexpected parameter 'c'"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("call", "error", "says"), BAD_ARGUMENTS, ids=ids(BAD_ARGUMENTS))
+def test_wrong_arguments_are_refused_by_name(call, error, says):
+    before = _neuron.state_dict()
+    refused(call, error, says)
+    assert _neuron.state_dict() == before  # all or nothing
+
+
+def test_load_state_dict_takes_numpy_numbers_and_keeps_a_nan_of_a_diverged_model():
+    n = Neuron(1, seed=0)
+    n.load_state_dict({"w.0": np.float64(0.25), "b": np.int64(2)})
+    assert n.state_dict() == {"w.0": 0.25, "b": 2.0} and all(type(v) is float for v in n.state_dict().values())
+    n.load_state_dict({"w.0": math.nan, "b": 0.0})  # state_dict() of a diverged model loads back as it was
+    assert math.isnan(n.state_dict()["w.0"])
+
+
+def test_sweep_of_wrong_values_finds_no_raw_error():
+    assert sweep(Neuron(1, seed=0).load_state_dict, ({"w.0": 0.5, "b": 0.0},), {}, {0: "state"}) == []
+    for name in ("w.0", "b"):
+        state = {"w.0": 0.5, "b": 0.0}
+        problems = sweep(lambda v, name=name, state=state: Neuron(1).load_state_dict({**state, name: v}),
+                         (0.5,), {}, {0: f"parameter {name!r}"})  # fmt: skip
+        assert problems == []

@@ -11,6 +11,7 @@ from autograd import Value, dot
 from autograd.viz import GraphvizMissingError, draw, role, save, to_dot
 
 from .conftest import require
+from .probe import Call, ids, np, refused, sweep
 from .render_helpers import need_dot, node_texts, svg_classes
 
 HEAD = """digraph {
@@ -133,9 +134,9 @@ def test_a_large_graph_is_refused_with_advice():
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"rankdir": "RL"}, ValueError, "rankdir must be 'LR'"),
-        ({"color_by": "sign"}, ValueError, "color_by must be 'role', 'grad' or None"),
-        ({"max_nodes": 0}, ValueError, "max_nodes must be a positive int"),
+        ({"rankdir": "RL"}, ValueError, "rankdir must be one of 'LR', 'TB'; got 'RL'"),
+        ({"color_by": "sign"}, ValueError, "color_by must be one of 'role', 'grad'; got 'sign'"),
+        ({"max_nodes": 0}, ValueError, "max_nodes must be >= 1, got 0"),
     ],
 )
 def test_bad_options(kwargs, error, match):
@@ -144,7 +145,7 @@ def test_bad_options(kwargs, error, match):
 
 
 def test_root_must_be_a_value():
-    with pytest.raises(TypeError, match="pass its root Value, got float"):
+    with pytest.raises(TypeError, match="root must be a Value \\(the root of the graph to draw\\), got float: 1.0"):
         to_dot(1.0)  # type: ignore[arg-type]
 
 
@@ -245,3 +246,69 @@ def test_the_legend_names_only_the_roles_in_the_graph():
     legend = next(line for line in to_dot(y, legend=True).splitlines() if "legend" in line)
     assert ">input<" in legend and ">constant<" in legend and ">output<" in legend
     assert "parameter" not in legend and "intermediate" not in legend
+
+
+# ---------------------------------------------------------------------------------------------------
+# Wrong arguments: refused by name, never a raw error from inside (tests/probe.py)
+
+_x = Value(2.0, "x")
+_y = (_x * 3).tanh()
+BAD_ARGUMENTS = [
+    (Call(to_dot, _y, grads=5), TypeError, "grads must be a dict of Value -> float, got int: 5"),
+    (Call(to_dot, _y, grads=[1.0]), TypeError, "grads must be a dict of Value -> float, got list"),
+    (Call(to_dot, _y, grads={_x: "a"}), TypeError,
+     "grads[Value(data=2.0, grad=0.0, label='x')] must be a real number, got str"),
+    (Call(to_dot, _y, grads={_x: Value(1.0)}), TypeError, "must be a real number, got Value"),
+    (Call(to_dot, _y, names=["a"]), TypeError, "names must be a dict of Value -> str, got list"),
+    (Call(to_dot, _y, names={_y: 5}), TypeError, "must be a str, got int: 5"),
+    (Call(to_dot, _y, rankdir="RL"), ValueError, "rankdir must be one of 'LR', 'TB'; got 'RL'"),
+    (Call(to_dot, _y, rankdir=None), TypeError, "rankdir must be one of 'LR', 'TB'; got NoneType"),
+    (Call(to_dot, _y, color_by="sign"), ValueError, "color_by must be one of 'role', 'grad'; got 'sign'"),
+    (Call(to_dot, _y, color_by=1), TypeError, "color_by must be one of 'role', 'grad'; got int"),
+    (Call(to_dot, _y, show_grad="no"), TypeError, "show_grad must be True or False, got str: 'no'"),
+    (Call(to_dot, _y, grad_width=1), TypeError, "grad_width must be True or False, got int: 1"),
+    (Call(to_dot, _y, legend=None), TypeError, "legend must be True or False, got NoneType"),
+    (Call(to_dot, _y, max_nodes=0), ValueError, "max_nodes must be >= 1, got 0"),
+    (Call(to_dot, _y, max_nodes=2.5), TypeError, "max_nodes must be an int, got float: 2.5"),
+    (Call(to_dot, _y, max_nodes="10"), TypeError, "max_nodes must be an int, got str"),
+    (Call(to_dot, _y, params=_x), TypeError, "params must be a list of Values, got Value"),
+    (Call(to_dot, _y, params=[1.0]), TypeError, "params[0] must be a Value, got float: 1.0"),
+    (Call(to_dot, _y, highlight=None), TypeError, "highlight must be a list of Values, got NoneType"),
+    (Call(to_dot, _y, highlight="x"), TypeError, "highlight must be a list of Values, got str: 'x'"),
+    (Call(to_dot, 1.0), TypeError, "root must be a Value (the root of the graph to draw), got float: 1.0"),
+    (Call(to_dot, [_y]), TypeError, "root must be a Value (the root of the graph to draw), got list"),
+    (Call(draw, _y, rankdir="BT"), ValueError, "rankdir must be one of 'LR', 'TB'; got 'BT'"),
+    (Call(draw, None), TypeError, "root must be a Value"),
+    (Call(role, 1.0, _y), TypeError, "v must be a Value, got float: 1.0"),
+    (Call(role, _x, None), TypeError, "root must be a Value, got NoneType"),
+    (Call(role, _x, _y, params=None), TypeError, "params must be a list of Values, got NoneType"),
+    (Call(role, _x, _y, params=[1]), TypeError, "params[0] must be a Value, got int: 1"),
+    (Call(save, _y, None), TypeError, "path must be a file name (a str or a pathlib.Path), got NoneType"),
+    (Call(save, _y, 5), TypeError, "path must be a file name (a str or a pathlib.Path), got int: 5"),
+    (Call(save, _y, "g.jpg"), ValueError, "cannot tell the format from path 'g.jpg'"),
+    (Call(save, 3.0, "g.dot"), TypeError,
+     "drawing must be a root Value, DOT text or a graphviz.Source, got float"),
+    (Call(save, _y, "/nonexistent/g.dot", rankdir="XX"), ValueError,
+     "rankdir must be one of 'LR', 'TB'; got 'XX'"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("call", "error", "says"), BAD_ARGUMENTS, ids=ids(BAD_ARGUMENTS))
+def test_wrong_arguments_are_refused_by_name(call, error, says):
+    refused(call, error, says)
+
+
+def test_numpy_numbers_are_accepted():
+    assert to_dot(_y, max_nodes=np.int64(5)) == to_dot(_y, max_nodes=5)
+    assert "grad 0.5" in to_dot(_y, grads={_x: np.float64(0.5)})
+
+
+def test_sweep_of_wrong_values_finds_no_raw_error(tmp_path):
+    options = {"rankdir": "LR", "show_grad": True, "color_by": "role", "grad_width": False, "params": (),
+               "highlight": (), "legend": False, "max_nodes": 250}  # fmt: skip
+    names = {0: "root", **{k: k for k in options}}
+    assert sweep(to_dot, (_y,), {**options, "names": None, "grads": None}, {**names, "names": "names",
+                                                                            "grads": "grads"}) == []  # fmt: skip
+    assert sweep(draw, (_y,), options, names) == []
+    assert sweep(role, (_x, _y), {"params": ()}, {0: "v", 1: "root", "params": "params"}) == []
+    assert sweep(save, (_y, tmp_path / "g.dot"), {}, {0: "drawing", 1: "path"}) == []

@@ -41,7 +41,9 @@ from typing import Any, overload
 
 from . import viz
 from .checks import choice, flag, instance, integer, iterable, mapping, real, shown
-from .graph import topological_order
+from . import rules
+from .graph import backward_steps, gradients, topological_order
+from .ops import FLOAT_NAMES
 from .value import Value
 
 __all__ = ["Path", "Paths", "Step", "StepThrough", "Update", "local_formula", "names", "paths", "steps"]
@@ -94,54 +96,6 @@ def names(root: Value, order: Sequence[Value] | None = None) -> dict[Value, str]
     return out
 
 
-def _constant(node: ast.expr) -> Any:
-    """The value of an expression made only of constants (from our op table: never user text)."""
-    tree = ast.fix_missing_locations(ast.Expression(node))
-    return eval(compile(tree, "<formula>", "eval"), {"__builtins__": {}})
-
-
-class _Symbolic(ast.NodeTransformer):
-    """Put an op's metadata into its rule and fold what becomes constant (``n * power(a, n - 1)``)."""
-
-    def __init__(self, params: Mapping[str, float]) -> None:
-        self.params = {**params, "THRESHOLD": 20.0}
-
-    def visit_Name(self, node: ast.Name) -> ast.AST:
-        if node.id in self.params:
-            return ast.Constant(self.params[node.id])
-        return node
-
-    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
-        self.generic_visit(node)
-        if isinstance(node.left, ast.Constant) and isinstance(node.right, ast.Constant):
-            try:
-                return ast.Constant(_constant(node))
-            except ArithmeticError:
-                return node
-        return node
-
-    def visit_Compare(self, node: ast.Compare) -> ast.AST:
-        self.generic_visit(node)
-        if isinstance(node.left, ast.Constant) and all(isinstance(c, ast.Constant) for c in node.comparators):
-            return ast.Constant(_constant(node))
-        return node
-
-    def visit_IfExp(self, node: ast.IfExp) -> ast.AST:
-        self.generic_visit(node)
-        if isinstance(node.test, ast.Constant):
-            return node.body if node.test.value else node.orelse
-        return node
-
-    def visit_Call(self, node: ast.Call) -> ast.AST:
-        self.generic_visit(node)
-        if isinstance(node.func, ast.Name) and node.func.id == "power" and len(node.args) == 2:
-            base, k = node.args
-            if isinstance(k, ast.Constant) and k.value == 1:
-                return base
-            return ast.BinOp(base, ast.Pow(), k)
-        return node
-
-
 def local_formula(v: Value, i: int, display: Mapping[Value, str] | None = None) -> str:
     """The local derivative d v/d (input i of v) as text, from the op's rule with names filled in.
 
@@ -173,24 +127,19 @@ def _leaf(v: Value) -> ValueError:
 
 
 def _formula(v: Value, i: int, display: Mapping[Value, str]) -> str:
-    if v.op is None:
+    """The op's rule for input i with g = 1 (`rules.unit_gradient`), its metadata put in and folded
+    (`rules.substitute`), shown as a learner writes it (`rules.show`), in the display names."""
+    op = v.op
+    if op is None:
         raise _leaf(v)
-    inputs = v.inputs
-    if v.op.arity is None:  # n-ary: sum gives "1", dot "x3", "w3" or "1" (the bias)
-        where = dict(zip(v.op.input_names(len(inputs)), inputs, strict=True))
-        return re.sub(r"\b\w+\b", lambda m: display[where[m[0]]] if m[0] in where else m[0], v.op.formula(i, len(inputs)))
-    tree = _Symbolic(v.op.params).visit(ast.parse(v.op.formula(i), mode="eval"))
-    placeholders = {"a": "_A_", "b": "_B_", "out": "_OUT_"}
-
-    class Rename(ast.NodeTransformer):
-        def visit_Name(self, node: ast.Name) -> ast.AST:
-            return ast.Name(placeholders.get(node.id, node.id), node.ctx)
-
-    text = ast.unparse(Rename().visit(tree))
-    text = re.sub(r"(?<![\w.])(\d+)\.0(?!\d)", r"\1", text)  # 1.0 -> 1
-    for name, x in zip(("_A_", "_B_"), inputs, strict=False):
-        text = text.replace(name, display[x])
-    return text.replace("_OUT_", display[v])
+    n = len(v.inputs)
+    inputs = op.input_names(n if op.arity is None else None)
+    slots = {x: f"_{k}_" for k, x in enumerate((*inputs, "out"))}  # placeholders: any display name fits
+    constants = {**op.params, "THRESHOLD": FLOAT_NAMES["THRESHOLD"]}
+    text = rules.show(rules.substitute(rules.unit_gradient(op.rules_for(n)[i]), {**constants, **slots}, FLOAT_NAMES))
+    for u, slot in zip((*v.inputs, v), slots.values(), strict=True):
+        text = re.sub(rf"\b{slot}\b", lambda _m, u=u: display[u], text)
+    return text
 
 
 def describe(v: Value, display: Mapping[Value, str]) -> str:
@@ -202,42 +151,9 @@ def describe(v: Value, display: Mapping[Value, str]) -> str:
     >>> describe(y, names(y)), describe(y.inputs[0], names(y))
     ('y = tanh(v2)', 'v2 = w * x')
     """
-    me = display[v]
-    op = v.op
-    if op is None:
-        return me
-    ins = [display[x] for x in v.inputs]
-    if op.name in ("+", "-", "*", "/", "pow"):
-        text = f"{ins[0]} {'**' if op.name == 'pow' else op.name} {ins[1]}"
-    elif op.name == "**":
-        text = f"{ins[0]} ** {_fmt(op.params['n'])}"
-    elif op.name == "neg":
-        text = f"-{ins[0]}"
-    elif op.name == "leaky_relu":
-        text = f"leaky_relu({ins[0]}, {_fmt(op.params['slope'])})"
-    elif op.name in ("sum", "dot"):
-        terms = ins
-        if op.name == "dot":
-            k = len(ins) // 2
-            terms = [f"{w}*{x}" for w, x in zip(ins[:k], ins[k : 2 * k], strict=True)] + ins[2 * k :]
-        if len(terms) > _MAX_TERMS:
-            terms = [*terms[:3], f"... ({len(terms) - 5} more)", *terms[-2:]]
-        text = " + ".join(terms)
-    else:
-        text = f"{op.name}({', '.join(ins)})"
-    return f"{me} = {text}"
-
-
-def _replay(order: Sequence[Value], root: Value, seed: float) -> dict[Value, float]:
-    """The engine's backward loop with grads in a dict (all starting at 0, as after zero_grad)."""
-    grads = dict.fromkeys(order, 0.0)
-    grads[root] += seed
-    for v in reversed(order):
-        if v.op is None:
-            continue
-        for x, gx in zip(v.inputs, v.op.vjp(grads[v], v.inputs, v.data), strict=True):
-            grads[x] += gx  # chain rule; += is the total derivative: contributions of all paths add up
-    return grads
+    if v.op is None:
+        return display[v]
+    return f"{display[v]} = {v.op.describe([display[x] for x in v.inputs], _MAX_TERMS)}"
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -311,14 +227,14 @@ class Step:
         )
 
     def grads(self) -> dict[Value, float]:
-        """Every Value's gradient as it stands right after this step.
+        """Every Value's gradient as it stands right after this step (0 for one not reached yet).
 
         >>> from autograd import Value
         >>> x = Value(3.0, "x"); y = 2 * x; z = y * y
         >>> [steps(z)[k].grads()[x] for k in (0, 1)]     # dz/dx = 2y * 2 = 24, added at step 2
         [0.0, 24.0]
         """
-        grads = dict(self.trace.initial)
+        grads = dict.fromkeys(self.trace.order, 0.0) | self.trace.initial
         for step in self.trace.steps[: self.index + 1]:
             for u in step.updates:
                 grads[u.input] = u.after
@@ -385,30 +301,22 @@ class StepThrough(Sequence[Step]):
         self.order = topological_order(root)
         self.names = names(root, self.order)
         self.root_name = self.names[root]
-        self.initial = dict.fromkeys(self.order, 0.0)
-        self.initial[root] += seed  # the engine: root.grad += seed, after zeroing
+        # Every leaf starts at 0 (as after zero_grad()); an intermediate has no gradient until its first use
+        # sends one; the root gets the seed. Then the engine's loop, as graph.backward_steps walks it.
+        self.initial: dict[Value, float] = {v: 0.0 for v in self.order if v.op is None}
+        self.initial[root] = self.initial.get(root, 0.0) + seed
         grads = dict(self.initial)
         built: list[Step] = []
-        for v in reversed(self.order):  # the engine's loop, outputs before the values they came from
-            if v.op is None:
-                continue
-            upstream = grads[v]
-            datas = [x.data for x in v.inputs]
-            local = v.op.backward(1.0, *datas, v.data)
-            updates = []
-            sent = v.op.vjp(upstream, v.inputs, v.data)
-            for i, (x, gx) in enumerate(zip(v.inputs, sent, strict=True)):
-                before = grads[x]
-                grads[x] += gx  # chain rule; += is the total derivative
-                name = self.names[x]
-                updates.append(
-                    Update(x, i, name, _formula(v, i, self.names), local[i], gx, before, grads[x])
-                )
-            built.append(
-                Step(len(built), v, self.names[v], describe(v, self.names), upstream, tuple(updates), self)
-            )
+        for step in backward_steps(root, 0.0, grads=grads):  # the seed is in `grads` already
+            v = step.node
+            updates = tuple(
+                Update(x, i, self.names[x], _formula(v, i, self.names), step.local[i], step.sent[i],
+                       0.0 if step.before[i] is None else step.before[i], step.after[i])
+                for i, x in enumerate(v.inputs)
+            )  # fmt: skip
+            built.append(Step(len(built), v, self.names[v], describe(v, self.names), step.upstream, updates, self))
         self.steps: tuple[Step, ...] = tuple(built)
-        self.grads = grads
+        self.grads: dict[Value, float] = {v: grads.get(v, 0.0) for v in self.order}
 
     @overload
     def __getitem__(self, i: int) -> Step: ...
@@ -513,7 +421,7 @@ class Paths(Sequence[Path]):
         self.x, self.root, self.limit = x, root, limit
         self.order = topological_order(root)
         self.names = names(root, self.order)
-        self.grad = _replay(self.order, root, 1.0).get(x, 0.0)
+        self.grad = gradients(root).get(x, 0.0)
         self.n_paths, self.total, self.paths = _search(x, self.order, limit, self.names)
         self.complete = self.n_paths <= limit
 
@@ -594,7 +502,7 @@ class Paths(Sequence[Path]):
             v: {"color": viz.HIGHLIGHT, "penwidth": "2"} for v in (self.x, self.root) if v in on_path
         }
         text = viz.dot_source(
-            self.root, self.order, rankdir=rankdir, names=self.names, grads=_replay(self.order, self.root, 1.0),
+            self.root, self.order, rankdir=rankdir, names=self.names, grads=gradients(self.root),
             value_style=value_style, edge_style=edge_style, result_style=result_style,
         )  # fmt: skip
         return _with_title(text, self.lines()[:1] + self.lines()[-1:]) if title else text

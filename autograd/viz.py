@@ -103,19 +103,6 @@ def num(x: float, digits: int = 4) -> str:
     return f"{x:.{digits}g}"
 
 
-def op_text(op: Op) -> str:
-    """How an op is shown in a drawing: its name, with its metadata (``**2``, ``leaky_relu 0.01``).
-
-    >>> from autograd import OPS
-    >>> op_text(OPS["**"].bind(n=2.0)), op_text(OPS["tanh"])
-    ('**2', 'tanh')
-    """
-    if op.name == "**":
-        return "**" + num(op.params["n"], 6)
-    extra = " ".join(num(p, 6) for p in op.params.values())
-    return f"{op.name} {extra}" if extra else op.name
-
-
 RANKDIRS = ("LR", "TB")  # left to right, top to bottom
 COLOR_BY = ("role", "grad")  # or None
 
@@ -176,11 +163,11 @@ def attrs(a: Mapping[str, str]) -> str:
 
 
 def _edge_grads(order: list[Value], grads: Mapping[Value, float]) -> dict[tuple[Value, int], float]:
-    """What backpropagation sends along each edge: the op's vjp of the result's grad, per input."""
+    """What backpropagation sends along each edge: the op's rules applied to the result's grad."""
     sent: dict[tuple[Value, int], float] = {}
     for v in order:
         if v.op is not None:
-            for i, gx in enumerate(v.op.vjp(grads[v], v.inputs, v.data)):
+            for i, gx in enumerate(v.op.backward(grads[v], *(x.data for x in v.inputs), v.data)):
                 sent[v, i] = gx
     return sent
 
@@ -257,7 +244,7 @@ def dot_source(
         if value_style is not None and v in value_style:
             box |= value_style[v]
         if v.op is not None:
-            oval: Attrs = {"label": escape(op_text(v.op))}
+            oval: Attrs = {"label": escape(v.op.label)}
             if op_style is not None and v in op_style:
                 oval |= op_style[v]
             lines.append(f"  n{i}op {attrs(oval)}")

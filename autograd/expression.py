@@ -288,6 +288,10 @@ def _check(text: str, root: ast.expr, names: list[str]) -> None:
         elif isinstance(node, ast.Name):
             if node.id in FUNCTIONS:
                 raise _refuse(text, node, f"the function {node.id} without a call (write {node.id}(x))")
+            if "·" in node.id:
+                product = node.id.replace("·", "*")
+                raise ExpressionError(f"{node.id} reads as one name (Python allows · in names); for a product "
+                                      f"write {product}")  # fmt: skip
             if node.id not in names:
                 names.append(node.id)
         elif isinstance(node, ast.BinOp):

@@ -147,13 +147,12 @@ TRAIN_TABLE = [
     (["--optimizer", "cg"], 2, "full-batch method: add --batch-size full"),
     (["--optimizer", "cg", "--batch-size", "5"], 2, "full-batch method"),
     (["--loss", "bce", "--output-activation", "sigmoid"], 2,
-     "--loss bce needs --output-activation linear, got sigmoid: binary cross-entropy with logits applies the "
-     "sigmoid itself"),  # fmt: skip
+     "--loss bce needs --output-activation linear, got sigmoid: binary cross-entropy with logits applies the sigmoid"),
     (["--loss", "bce", "--output-activation", "relu"], 2, "--loss bce needs --output-activation linear"),
     (["--loss", "bce", "--output-activation", "tanh"], 2, "--loss bce needs --output-activation linear"),
     (["--loss", "bce", "--output-activation", "softplus"], 2, "--loss bce needs --output-activation linear"),
     (["--loss", "hinge", "--output-activation", "sigmoid"], 2,
-     "--loss hinge needs --output-activation linear or tanh, got sigmoid"),  # fmt: skip
+     "--loss hinge needs --output-activation linear or tanh, got sigmoid"),
     (["--loss", "hinge", "--output-activation", "relu"], 2, "never negative"),
     (["--loss", "hinge", "--output-activation", "leaky_relu"], 2, "needs --output-activation linear or tanh"),
     (["--loss", "hinge", "--output-activation", "tanh"], 0, ""),

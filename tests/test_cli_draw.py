@@ -93,6 +93,7 @@ DRAW_TABLE = [
     (["x²+1", "x=1"], 2, "invalid character '²' .*did you mean x\\*\\*2\\+1\\?"),
     (["x³·y", "x=1", "y=1"], 2, "did you mean x\\*\\*3\\*y\\?"),
     (["x×y", "x=1", "y=2"], 2, "did you mean x\\*y\\?"),
+    (["x·y", "x=1", "y=2"], 2, "x·y reads as one name \\(Python allows · in names\\); for a product write x\\*y"),
     (["x−1", "x=1"], 2, "did you mean x-1\\?"),
     (["x÷2", "x=1"], 2, "did you mean x/2\\?"),
     (["√x", "x=1"], 2, "did you mean sqrt\\(x\\)\\?"),

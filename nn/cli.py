@@ -89,6 +89,11 @@ class HelpFormatter(argparse.HelpFormatter):
     def _split_lines(self, text: str, width: int) -> list[str]:  # never wrap inside --batch-size or a path
         return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False)
 
+    def _fill_text(self, text: str, width: int, indent: str) -> str:  # descriptions: keep their line breaks
+        return "\n".join(textwrap.fill(" ".join(line.split()), width, initial_indent=indent,
+                                        subsequent_indent=indent, break_on_hyphens=False)
+                          for line in text.splitlines())  # fmt: skip
+
 
 def _hidden(text: str) -> list[int]:
     """Layer widths: 16,16 or "16 16"; none for no hidden layer."""

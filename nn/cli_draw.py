@@ -77,7 +77,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "+ - * / **, parentheses and the functions exp, log, sqrt, tanh, sigmoid, relu, softplus, sin, cos, "
         "abs, leaky_relu(x, slope).",
         epilog='example: chainrule draw "tanh(w*x + b)" w=0.5 x=2 b=-1 -o graph.svg --steps\n'
-        'an expression starting with -, such as -x*y, goes in parentheses: "(-x*y)"',
+        'an expression starting with -, such as -x*y, goes in parentheses: "(-x*y)"\n'
+        "exit status: 0 done, 1 the drawing could not be written, 2 a usage error (or no value at those values)",
         formatter_class=HelpFormatter,
     )
     p.add_argument("expression", help="the expression, quoted")

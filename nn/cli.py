@@ -7,40 +7,105 @@ Each subcommand is a function `add_<name>_parser(subparsers)` that registers its
 (the model's regions over the data), model.json (`nn.load` reads it) and neuron.svg (the computation
 graph of one neuron on one sample, with its gradients). matplotlib and tqdm are optional and imported
 lazily: without them the plots are skipped (with a note) and there is no progress bar.
+
+Exit status: 0 done; 2 a usage error, with argparse's usage line (anything that can be checked before
+running: a bad flag value, a sample count too small for the data set, a loss that cannot work with the
+output activation, an expression that cannot be evaluated); 1 a failure while running, as one line on
+stderr starting with the command's name (training diverged, a file could not be written, Graphviz is
+missing, out of memory); 130 interrupted by Ctrl-C. A user's mistake never ends in a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import difflib
+import itertools
 import math
 import os
+import re
+import secrets
 import sys
 import tempfile
+import textwrap
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from autograd import Value
 
-from . import cli_draw
 from .data import DATASETS, one_hot
 from .layers import ACTIVATIONS, INITS, MLP, Neuron
 from .losses import LOSSES
 from .optim import SGD, Adam, ConjugateGradient, ConstantLR, LinearDecay, Optimizer, Schedule, StepDecay
 from .persist import save
-from .train import History, evaluate, fit, predict
+from .train import DivergedError, History, evaluate, fit, predict
 
-__all__ = ["add_train_parser", "main", "train_command"]
+__all__ = ["HelpFormatter", "add_train_parser", "fail", "main", "train_command", "version", "write_atomically"]
 
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam", "cg")
 DEFAULT_LR = {"sgd": 0.1, "momentum": 0.05, "nesterov": 0.05, "adam": 0.01, "cg": 1.0}
 SCHEDULES = ("constant", "linear", "step")
+MIN_SAMPLES = 2
+"""Every data set has two classes, so it needs at least one point of each."""
+MAX_SAMPLES = 1_000_000
+MAX_NOISE = 10.0
+"""The data sets span a few units; noise beyond this hides them entirely (and 1e300 overflows)."""
+MAX_PARAMETERS = 1_000_000
+"""A scalar engine in pure Python is for small networks: this many parameters take minutes per sample."""
+
+
+def version() -> str:
+    """The installed distribution's version (its metadata), as `chainrule --version` prints it.
+
+    >>> version().count(".") >= 1
+    True
+    """
+    from importlib import metadata
+
+    try:
+        return metadata.version("chainrule")
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed: pip install -e .)"
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's help, with each flag's default shown as a user would type it: "(default: 16,16)" for a
+    list, nothing for a flag that is off or a default of None (the help says what happens then)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        default = action.default
+        if "default" in text or default is None or default is False or default == argparse.SUPPRESS:
+            return text  # (`is`: 0 == False, and --seed 0 is a value to show)
+        if isinstance(default, (list, tuple)) and not default:
+            return text
+        if not action.option_strings and action.nargs in ("*", "?"):
+            return text
+        shown = ",".join(map(str, default)) if isinstance(default, (list, tuple)) else str(default)
+        return f"{text} (default: {shown.replace('%', '%%')})"
+
+    def _split_lines(self, text: str, width: int) -> list[str]:  # never wrap inside --batch-size or a path
+        return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:  # descriptions: keep their line breaks
+        return "\n".join(textwrap.fill(" ".join(line.split()), width, initial_indent=indent,
+                                        subsequent_indent=indent, break_on_hyphens=False)
+                          for line in text.splitlines())  # fmt: skip
 
 
 def _hidden(text: str) -> list[int]:
+    """Layer widths: 16,16 or "16 16"; none for no hidden layer."""
+    if text.strip().lower() == "none":
+        return []
+    parts = re.split(r"\s*,\s*|\s+", text.strip())
+    if "" in parts:
+        raise argparse.ArgumentTypeError(
+            f"expected layer widths such as 16,16 (or none for no hidden layer), got {text!r}"
+        )
     try:
-        sizes = [int(s) for s in text.replace(" ", "").split(",") if s]
+        sizes = [int(s) for s in parts]
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected layer widths such as 16,16, got {text!r}") from None
     if any(s < 1 for s in sizes):
@@ -48,14 +113,22 @@ def _hidden(text: str) -> list[int]:
     return sizes
 
 
-def _positive_int(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {n}")
-    return n
+def _count(least: int = 1, what: str = "", most: int | None = None) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            n = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if n < least:
+            raise argparse.ArgumentTypeError(f"expected a number >= {least}{what}, got {n}")
+        if most is not None and n > most:
+            raise argparse.ArgumentTypeError(f"expected at most {most:,}, got {n:,}")
+        return n
+
+    return parse
+
+
+_positive_int = _count(1)
 
 
 def _batch_size(text: str) -> int | None:
@@ -64,12 +137,14 @@ def _batch_size(text: str) -> int | None:
     return _positive_int(text)
 
 
-def _number(low: float, low_ok: bool) -> Any:
+def _number(low: float, low_ok: bool, high: float = math.inf) -> Callable[[str], float]:
     def parse(text: str) -> float:
         try:
             x = float(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if math.isfinite(high) and not low <= x <= high:
+            raise argparse.ArgumentTypeError(f"expected a number from {low:g} to {high:g}, got {text}")
         if not math.isfinite(x) or not (x >= low if low_ok else x > low):
             raise argparse.ArgumentTypeError(f"expected a finite number {'>=' if low_ok else '>'} {low:g}, got {text}")
         return x
@@ -91,16 +166,22 @@ def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="train an MLP on a toy data set and write plots, the model and a neuron's graph",
         description="Train an MLP on a built-in 2-D data set. The defaults are the demo: moons (100 points, "
         "noise 0.1), MLP(2, [16, 16, 1]), squared error, Adam in mini-batches of 10.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        epilog="exit status: 0 done, 1 failed while running (training diverged, a file could not be written), "
+        "2 a usage error",
+        formatter_class=HelpFormatter,
     )
     data = p.add_argument_group("data")
     data.add_argument("--dataset", choices=sorted(DATASETS), default="moons", help="the toy data set")
-    data.add_argument("--samples", type=_positive_int, default=100, help="how many points")
-    data.add_argument("--noise", type=_number(0.0, True), default=0.1, help="Gaussian noise on each coordinate")
+    data.add_argument("--samples", type=_count(MIN_SAMPLES, " (two classes need a point each)", MAX_SAMPLES),
+                      default=100, metavar="N", help=f"how many points, {MIN_SAMPLES} to {MAX_SAMPLES:,}")  # fmt: skip
+    data.add_argument("--noise", type=_number(0.0, True, MAX_NOISE), default=0.1, metavar="SD",
+                      help=f"Gaussian noise on each coordinate, 0 to {MAX_NOISE:g} (the data span a few units)")  # fmt: skip
     model = p.add_argument_group("model")
-    model.add_argument("--hidden", type=_hidden, default=[16, 16], help="hidden layer widths, comma-separated")
+    model.add_argument("--hidden", type=_hidden, default=[16, 16], metavar="WIDTHS",
+                       help="hidden layer widths, comma-separated; none for no hidden layer")  # fmt: skip
     model.add_argument("--activation", choices=list(ACTIVATIONS), default="relu", help="hidden activation")
-    model.add_argument("--output-activation", choices=list(ACTIVATIONS), default="linear", help="output activation")
+    model.add_argument("--output-activation", choices=list(ACTIVATIONS), default="linear",
+                       help="output activation (bce needs linear; hinge linear or tanh)")  # fmt: skip
     model.add_argument("--init", choices=list(INITS), default="uniform", help="weight initialization")
     train = p.add_argument_group("training")
     train.add_argument("--loss", choices=list(LOSSES), default="squared_error",
@@ -108,20 +189,23 @@ def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
     train.add_argument("--optimizer", choices=OPTIMIZERS, default="adam",
                        help="momentum and nesterov use μ = 0.9; cg needs --batch-size full")  # fmt: skip
     train.add_argument("--lr", type=_number(0.0, False), default=None,
-                       help="learning rate (default: sgd 0.1, momentum/nesterov 0.05, adam 0.01, cg 1.0)")  # fmt: skip
+                       help="learning rate > 0 (default: sgd 0.1, momentum/nesterov 0.05, adam 0.01, cg 1.0)")  # fmt: skip
     train.add_argument("--schedule", choices=SCHEDULES, default="constant",
                        help="linear: lr to lr/10 over the epochs (micrograd's demo); step: halve every quarter")  # fmt: skip
-    train.add_argument("--epochs", type=_positive_int, default=100, help="passes over the data")
-    train.add_argument("--batch-size", type=_batch_size, default=10,
+    train.add_argument("--epochs", type=_positive_int, default=100, metavar="N", help="passes over the data")
+    train.add_argument("--batch-size", type=_batch_size, default=10, metavar="N",
                        help="1 is online training, 'full' is full batch")  # fmt: skip
-    train.add_argument("--l2", type=_number(0.0, True), default=0.0, help="L2 penalty α·Σw² added to the loss")
-    train.add_argument("--target-loss", type=_number(0.0, True), default=None, help="stop once an epoch's loss is this low")
-    train.add_argument("--seed", type=int, default=0, help="seeds the data, the weights and the shuffle")
+    train.add_argument("--l2", type=_number(0.0, True), default=0.0, metavar="ALPHA",
+                       help="L2 penalty α·Σw² added to the loss")  # fmt: skip
+    train.add_argument("--target-loss", type=_number(0.0, True), default=None, metavar="LOSS",
+                       help="stop once an epoch's loss is this low")  # fmt: skip
+    train.add_argument("--seed", type=int, default=0, metavar="N", help="seeds the data, the weights and the shuffle")
     train.add_argument("--compiled", action="store_true",
                        help="trace one sample's loss once and train with its compiled straight-line code "
                        "(autograd.compile): the same updates to rounding, faster")  # fmt: skip
     out = p.add_argument_group("output")
-    out.add_argument("--out", type=Path, default=Path("chainrule-output"), help="folder for the files written")
+    out.add_argument("--out", type=Path, default=Path("chainrule-output"), metavar="FOLDER",
+                     help="folder for the files written")  # fmt: skip
     out.add_argument("--no-progress", action="store_true", help="no progress bar")
     out.add_argument("--no-plots", action="store_true", help="write no PNG plots")
     p.set_defaults(func=train_command, parser=p)
@@ -136,8 +220,39 @@ def _check_out(folder: Path, parser: argparse.ArgumentParser) -> None:
         fd, probe = tempfile.mkstemp(prefix=".chainrule-probe-", dir=folder)
         os.close(fd)
         os.unlink(probe)
+    except FileExistsError:
+        parser.error(f"--out {folder}: cannot write there (it is a file, not a folder)")
     except OSError as e:
         parser.error(f"--out {folder}: cannot write there ({e.strerror or e})")
+
+
+OUTPUTS_FOR_LOSS = {
+    "bce": (("linear",), ("binary cross-entropy with logits applies the sigmoid itself, so the output must "
+                          "be the raw score (a logit), which a linear output gives")),
+    "hinge": (("linear", "tanh"), ("hinge max(0, 1 - y·s) wants scores s ≤ -1 for one class and ≥ 1 for "
+                                   "the other; relu, sigmoid and softplus are never negative and leaky_relu hardly")),
+}  # fmt: skip
+"""Losses that work only with some output activations: loss -> (the activations, why)."""
+
+
+def _check_usage(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    """Refuse flag combinations that cannot work, before anything runs."""
+    if args.optimizer == "cg" and args.batch_size is not None:
+        parser.error("--optimizer cg is a full-batch method: add --batch-size full")
+    widths = [2, *args.hidden, 1]
+    parameters = sum((nin + 1) * nout for nin, nout in itertools.pairwise(widths))
+    if parameters > MAX_PARAMETERS:
+        parser.error(
+            f"--hidden {','.join(map(str, args.hidden))} makes {parameters:,} parameters; this scalar engine is "
+            f"for small networks (at most {MAX_PARAMETERS:,})"
+        )
+    if args.loss in OUTPUTS_FOR_LOSS:
+        allowed, why = OUTPUTS_FOR_LOSS[args.loss]
+        if args.output_activation not in allowed:
+            parser.error(
+                f"--loss {args.loss} needs --output-activation {' or '.join(allowed)}, got "
+                f"{args.output_activation}: {why}"
+            )
 
 
 def _targets(labels: list[int], loss: str, output_activation: str) -> tuple[list[Any], int]:
@@ -160,11 +275,51 @@ def _optimizer(name: str, params: list[Value], lr: float) -> Optimizer:
     return ConjugateGradient(params, lr=lr)
 
 
+def fail(args: argparse.Namespace, message: str) -> int:
+    """Report a failure while running as one line on stderr, "chainrule <command>: <message>"; return 1."""
+    print(f"{args.parser.prog}: {' '.join(message.split())}", file=sys.stderr)
+    return 1
+
+
+def write_atomically(path: Path, write: Callable[[Path], object]) -> Path:
+    """Call `write(temporary)` for a sibling of `path` with the same suffix, then rename it to `path`: a
+    reader sees the old file or the new one, never half of one, and a failure leaves nothing behind.
+    An OSError comes out naming `path` (not the temporary name) with the system's reason.
+
+    >>> import tempfile
+    >>> target = Path(tempfile.mkdtemp()) / "note.txt"
+    >>> write_atomically(target, lambda p: p.write_text("hi")).read_text()
+    'hi'
+    """
+    temporary = path.with_name(f".{path.stem}.{secrets.token_hex(4)}.partial{path.suffix}")
+    with _naming(path):
+        try:
+            write(temporary)
+            os.replace(temporary, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                temporary.unlink(missing_ok=True)
+            raise
+    return path
+
+
+@contextlib.contextmanager
+def _naming(path: Path) -> Iterator[None]:
+    """Re-raise an OSError as one naming `path`, the file the user asked for (not a temporary's name)."""
+    try:
+        yield
+    except OSError as e:
+        raise OSError(e.errno, e.strerror or str(e), str(path)) from e
+
+
+def _cannot_write(e: OSError) -> str:
+    return f"cannot write {e.filename}: {e.strerror}"
+
+
 def train_command(args: argparse.Namespace) -> int:
-    """Run `chainrule train` with parsed arguments; returns the exit status."""
+    """Run `chainrule train` with parsed arguments; returns the exit status (see the module docstring)."""
     parser: argparse.ArgumentParser = args.parser
-    if args.optimizer == "cg" and args.batch_size is not None:
-        parser.error("--optimizer cg is a full-batch method: add --batch-size full")
+    _check_usage(args, parser)
     _check_out(args.out, parser)
     plt = None if args.no_plots else _pyplot()
 
@@ -188,23 +343,35 @@ def train_command(args: argparse.Namespace) -> int:
           + (", compiled" if args.compiled else ""))  # fmt: skip
 
     start = time.perf_counter()
-    history = fit(
-        model, X, y, loss=loss, optimizer=optimizer, epochs=args.epochs, batch_size=args.batch_size,
-        seed=args.seed, schedule=schedule, l2=args.l2, target_loss=args.target_loss,
-        progress=not args.no_progress, compiled=args.compiled,
-    )  # fmt: skip
+    try:
+        history = fit(
+            model, X, y, loss=loss, optimizer=optimizer, epochs=args.epochs, batch_size=args.batch_size,
+            seed=args.seed, schedule=schedule, l2=args.l2, target_loss=args.target_loss,
+            progress=not args.no_progress, compiled=args.compiled,
+        )  # fmt: skip
+    except DivergedError as e:
+        return fail(args, f"training diverged at epoch {e.epoch}, step {e.step}: the loss or a gradient is "
+                    f"no longer a finite number; try a smaller --lr (this run used {lr:g}); nothing written")  # fmt: skip
     seconds = time.perf_counter() - start
     final_loss, final_acc = evaluate(model, X, y, loss)
     print(f"trained {history.epochs} epochs in {seconds:.1f} s: loss {final_loss:.6f}, "
           f"training accuracy {100 * final_acc:.1f}%")  # fmt: skip
 
-    written = [args.out / "model.json"]
-    save(model, written[0])
-    if plt is not None:
-        written.append(_plot_loss(plt, history, args.out / "loss.png", f"{model} on {args.dataset}"))
-        written.append(_plot_boundary(plt, model, X, labels, args.out / "decision_boundary.png",
-                                      f"{args.dataset}: training accuracy {100 * final_acc:.1f}%"))  # fmt: skip
-    written.append(_neuron_graph(model.layers[0].neurons[0], X[0], args.out / "neuron.svg"))
+    written: list[Path] = []
+    try:
+        with _naming(args.out / "model.json"):
+            save(model, args.out / "model.json")  # atomic: a failure leaves the old file, or none
+        written.append(args.out / "model.json")
+        if plt is not None:
+            title = f"{model} on {args.dataset}"
+            written.append(write_atomically(args.out / "loss.png", lambda p: _plot_loss(plt, history, p, title)))
+            title = f"{args.dataset}: training accuracy {100 * final_acc:.1f}%"
+            written.append(write_atomically(args.out / "decision_boundary.png",
+                                            lambda p: _plot_boundary(plt, model, X, labels, p, title)))  # fmt: skip
+        written.append(_neuron_graph(model.layers[0].neurons[0], X[0], args.out / "neuron.svg"))
+    except OSError as e:
+        done = f" (written: {', '.join(p.name for p in written)})" if written else ""
+        return fail(args, f"cannot write {e.filename or 'a file in ' + str(args.out)}: {e.strerror or e}{done}")
     print("wrote " + ", ".join(str(p) for p in written))
     return 0
 
@@ -305,29 +472,82 @@ def _neuron_graph(neuron: Neuron, sample: Sequence[float], path: Path) -> Path:
 
     text = neuron_dot(neuron, sample)
     try:
-        return viz.save(text, path)
+        return write_atomically(path, lambda p: viz.save(text, p))
     except viz.GraphvizMissingError as e:
         print(f"note: {e}; wrote DOT text instead", file=sys.stderr)
-        return viz.save(text, path.with_suffix(".dot"))
+        return write_atomically(path.with_suffix(".dot"), lambda p: viz.save(text, p))
 
 
 # ---------------------------------------------------------------------------------------------------
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """The `chainrule` console command.
+    """The `chainrule` console command: returns the exit status (0, 1 or 130; 2 comes as SystemExit).
 
     >>> main(["train", "--epochs", "0"])
     Traceback (most recent call last):
       ...
     SystemExit: 2
     """
+    from . import cli_draw  # here, not at the top: cli_draw uses this module's helpers
+
     parser = argparse.ArgumentParser(
-        prog="chainrule", description="chainrule: backpropagation you can read. Train and inspect small networks."
-    )
+        prog="chainrule", description="chainrule: backpropagation you can read. Train and inspect small networks.",
+        formatter_class=HelpFormatter,
+    )  # fmt: skip
+    parser.add_argument("--version", action="version", version=f"chainrule {version()}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_train_parser(subparsers)
-    cli_draw.add_parser(subparsers)
-    args = parser.parse_args(argv)
-    status: int = args.func(args)
-    return status
+    draw_parser = cli_draw.add_parser(subparsers)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    with _lenient_output():
+        if arguments[:1] == ["draw"]:
+            cli_draw.check_leading_dashes(draw_parser, arguments[1:])
+        args, extras = parser.parse_known_args(arguments)
+        if extras:
+            _unrecognized(args.parser, extras)
+        try:
+            status = int(args.func(args))
+            sys.stdout.flush()  # a closed pipe shows here, inside the handler below, not at exit
+            return status
+        except KeyboardInterrupt:
+            print(f"{args.parser.prog}: interrupted", file=sys.stderr)
+            return 130
+        except MemoryError:
+            hint = "; try fewer --samples or narrower --hidden layers" if args.command == "train" else ""
+            return fail(args, f"out of memory{hint}")
+        except BrokenPipeError:  # `chainrule ... | head`: the reader left; say nothing more
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 1
+
+
+def _unrecognized(parser: argparse.ArgumentParser, extras: list[str]) -> None:
+    """parser.error for arguments no flag takes, suggesting the flag that was probably meant."""
+    options = [o for action in parser._actions for o in action.option_strings]  # argparse keeps them here
+    hints = []
+    for extra in extras:
+        close = difflib.get_close_matches(extra.split("=")[0], options, n=1) if extra.startswith("-") else []
+        if close:
+            hints.append(f"{extra.split('=')[0]}: did you mean {close[0]}?")
+    parser.error(f"unrecognized arguments: {' '.join(extras)}" + (f" ({'; '.join(hints)})" if hints else ""))
+
+
+@contextlib.contextmanager
+def _lenient_output() -> Iterator[None]:
+    """Let stdout and stderr show what their encoding cannot (Σ, ∂ under an ASCII locale) as \\u escapes
+    instead of failing; restored afterwards."""
+    saved = []
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        errors = getattr(stream, "errors", None)
+        if reconfigure is not None and errors == "strict":
+            with contextlib.suppress(OSError, ValueError):
+                reconfigure(errors="backslashreplace")
+                saved.append(reconfigure)
+    try:
+        yield
+    finally:
+        for reconfigure in saved:
+            with contextlib.suppress(OSError, ValueError):
+                reconfigure(errors="strict")

@@ -6,21 +6,30 @@ The expression is parsed by `autograd.expression` (numbers, names, + - * / ** an
 functions; never `eval`). ``--steps`` prints the backward pass one node at a time, ``--paths NAME`` the
 paths from NAME to the result. The format follows the output's suffix: .svg, .png, .pdf (these need
 Graphviz), or .dot/.gv for DOT text, which needs nothing.
+
+Exit status: 2 for a usage error, including an expression that cannot be parsed or evaluated at the
+given values (``log(0)``, ``1/x`` at x=0, ``(-8)**0.5``: the message names the sub-expression); 1 when the
+drawing cannot be written (Graphviz missing or failing, a full disk): one line on stderr.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import re
+import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from autograd import topological_order, viz
 from autograd.explain import paths, steps
-from autograd.expression import ExpressionError, parse
+from autograd.expression import FUNCTIONS, ExpressionError, parse
 
-__all__ = ["add_parser", "draw_command"]
+from .cli import HelpFormatter, fail, write_atomically
+
+__all__ = ["add_parser", "check_leading_dashes", "draw_command"]
 
 
 def _assignment(text: str) -> tuple[str, float]:
@@ -28,14 +37,23 @@ def _assignment(text: str) -> tuple[str, float]:
     name, sep, number = text.partition("=")
     name = name.strip()
     if not sep or not name.isidentifier():
-        raise argparse.ArgumentTypeError(f"expected NAME=NUMBER such as w=0.5, got {text!r}")
+        hint = f" (write {text.strip()}=1.5, with no spaces around =)" if text.strip().isidentifier() else ""
+        raise argparse.ArgumentTypeError(f"expected NAME=NUMBER such as w=0.5, got {text!r}{hint}")
     try:
         value = float(number)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"the value of {name} must be a number, got {number!r}") from None
+        comma = re.fullmatch(r"\s*-?\d+,\d+\s*", number)
+        hint = f" (a decimal point, not a comma: {number.strip().replace(',', '.')})" if comma else ""
+        raise argparse.ArgumentTypeError(f"the value of {name} must be a number, got {number!r}{hint}") from None
     if not math.isfinite(value):
         raise argparse.ArgumentTypeError(f"the value of {name} must be a finite number, got {number!r}")
     return name, value
+
+
+def _name(text: str) -> str:
+    if not text.isidentifier():
+        raise argparse.ArgumentTypeError(f"expected a name from the expression, such as x, got {text!r}")
+    return text
 
 
 def _names(text: str) -> list[str]:
@@ -58,12 +76,14 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "backward pass and draw it (data and grad on every node). Expressions may use numbers, names, "
         "+ - * / **, parentheses and the functions exp, log, sqrt, tanh, sigmoid, relu, softplus, sin, cos, "
         "abs, leaky_relu(x, slope).",
-        epilog='example: chainrule draw "tanh(w*x + b)" w=0.5 x=2 b=-1 -o graph.svg --steps',
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        epilog='example: chainrule draw "tanh(w*x + b)" w=0.5 x=2 b=-1 -o graph.svg --steps\n'
+        'an expression starting with -, such as -x*y, goes in parentheses: "(-x*y)"\n'
+        "exit status: 0 done, 1 the drawing could not be written, 2 a usage error (or no value at those values)",
+        formatter_class=HelpFormatter,
     )
     p.add_argument("expression", help="the expression, quoted")
     p.add_argument("values", nargs="*", type=_assignment, metavar="NAME=NUMBER", help="a value for each name")
-    p.add_argument("-o", "--output", type=Path, default=Path("graph.svg"),
+    p.add_argument("-o", "--output", type=Path, default=Path("graph.svg"), metavar="FILE",
                    help="the file to write: .svg, .png, .pdf or .dot/.gv (DOT text, no Graphviz needed)")  # fmt: skip
     p.add_argument("--rankdir", choices=["LR", "TB"], default="LR", help="left to right or top to bottom")
     p.add_argument("--no-grad", action="store_true", help="show data only, no gradients")
@@ -75,9 +95,32 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--grad-width", action="store_true", help="draw each edge as thick as the gradient it carries"
     )
     p.add_argument("--steps", action="store_true", help="print the backward pass, one node at a time")
-    p.add_argument("--paths", metavar="NAME", help="print every path from NAME to the result, and their sum")
+    p.add_argument("--paths", type=_name, metavar="NAME", help="print every path from NAME to the result, and their sum")
     p.set_defaults(func=draw_command, parser=p)
     return p
+
+
+def check_leading_dashes(parser: argparse.ArgumentParser, argv: Sequence[str]) -> None:
+    """parser.error for an expression or value that starts with - (argparse would take it for a flag).
+
+    >>> parser = add_parser(argparse.ArgumentParser(prog="chainrule").add_subparsers())
+    >>> check_leading_dashes(parser, ["(-x*y)", "x=1", "-o", "g.dot", "--", "-x"])   # fine
+
+    A long flag that draw lacks (--colour-by) is left to argparse, which suggests the one meant.
+    """
+    options = [o for action in parser._actions for o in action.option_strings]  # argparse keeps them here
+    for arg in argv:
+        if arg == "--":
+            return
+        if not arg.startswith("-") or arg.startswith("--") or re.fullmatch(r"-\d+(\.\d*)?([eE][-+]?\d+)?", arg):
+            continue
+        if arg.split("=")[0] in options or arg[:2] in options:  # -o, -o=g.svg, -og.svg
+            continue
+        parser.error(
+            f"{arg!r} starts with -, so it reads as a flag, and draw has no such flag; "
+            f'for an expression write it in parentheses, "({arg})" (or give the flags first, then --, then '
+            "the expression and values)"
+        )
 
 
 def draw_command(args: argparse.Namespace) -> int:
@@ -105,6 +148,12 @@ def draw_command(args: argparse.Namespace) -> int:
         expr = parse(args.expression)
     except ExpressionError as e:
         parser.error(str(e))
+    functions = [n for n in values if n in FUNCTIONS]
+    if functions:
+        parser.error(
+            f"{', '.join(functions)} {'is a function' if len(functions) == 1 else 'are functions'}, not a "
+            f"name: give values only for the names {args.expression!r} uses ({', '.join(expr.names) or 'none'})"
+        )
     unused = [n for n in values if n not in expr.names]
     if unused:
         parser.error(
@@ -115,7 +164,7 @@ def draw_command(args: argparse.Namespace) -> int:
         parser.error(f"--params names {', '.join(unknown)}, which {args.expression!r} does not use")
     if args.paths is not None and args.paths not in expr.names:
         parser.error(
-            f"--paths {args.paths}: {args.expression!r} uses no name {args.paths} (it uses: {', '.join(expr.names)})"
+            f"--paths {args.paths}: {args.expression!r} uses no name {args.paths} (it uses: {', '.join(expr.names) or 'none'})"
         )
     suffix = args.output.suffix.lower()
     if suffix not in (".svg", ".png", ".pdf", ".dot", ".gv"):
@@ -139,19 +188,21 @@ def draw_command(args: argparse.Namespace) -> int:
         "legend": color_by is not None or args.grad_width,
     }  # fmt: skip
     try:
-        written = viz.save(root, args.output, **options)
+        written = write_atomically(args.output, lambda p: viz.save(root, p, **options))
     except viz.GraphvizMissingError as e:
-        print(
-            f"chainrule draw: {e}; or write DOT text instead: -o {args.output.with_suffix('.dot')}",
-            file=sys.stderr,
-        )
-        return 1
+        return fail(args, f"{e}; or write DOT text instead: -o {args.output.with_suffix('.dot')}")
     except ValueError as e:  # the graph is over the size limit
-        print(f"chainrule draw: {e}", file=sys.stderr)
-        return 1
+        return fail(args, str(e))
+    except subprocess.CalledProcessError as e:  # Graphviz's dot ran and failed (a format it was built without)
+        reason = (e.stderr or b"").decode("utf-8", "replace").strip() or f"exit status {e.returncode}"
+        return fail(args, f"Graphviz's dot could not write {str(args.output)!r}: {reason}")
     except OSError as e:
-        print(f"chainrule draw: cannot write {str(args.output)!r}: {e.strerror or e}", file=sys.stderr)
-        return 1
+        return fail(args, f"cannot write {str(args.output)!r}: {e.strerror or e}")
+    unbounded = [name for name, v in leaves.items() if not math.isfinite(v.grad)]
+    if unbounded and not args.no_grad:
+        grads = ", ".join(f"dL/d{name} = {leaves[name].grad}" for name in unbounded)
+        print(f"note: {grads}: a derivative that is infinite here (as sqrt's at 0) or too large for a float",
+              file=sys.stderr)  # fmt: skip
     print(f"wrote {written}")
     return 0
 

@@ -1,13 +1,27 @@
-"""`chainrule train`: the demo's defaults reach 100% training accuracy; files written; clear flag errors."""
+"""`chainrule train`: the demo's defaults reach 100% training accuracy; files written; and no mistake of a
+user's ends in a traceback: usage errors exit 2 with argparse's usage line, failures while running exit 1
+with one line on stderr, Ctrl-C exits 130."""
 
+import builtins
+import errno
+import io
 import json
+import os
+import re
 import subprocess
 import sys
+import tomllib
+from pathlib import Path
 
 import pytest
 
 from nn import load
 from nn.cli import main
+
+from .conftest import require
+
+ROOT = Path(__file__).resolve().parent.parent
+FAST = ["--no-progress", "--no-plots", "--epochs", "1", "--samples", "20"]
 
 
 def test_the_demo_defaults_reach_100_percent_and_write_every_file(tmp_path, capsys):
@@ -46,39 +60,352 @@ def test_other_flags_run(tmp_path, capsys, flags):
     assert json.loads((tmp_path / "model.json").read_text())["format"] == "chainrule.nn.MLP"
 
 
-@pytest.mark.parametrize(
-    "flags, words",
-    [
-        (["--dataset", "mnist"], "invalid choice: 'mnist'"),
-        (["--epochs", "0"], "expected a number >= 1, got 0"),
-        (["--lr", "-1"], "expected a finite number > 0, got -1"),
-        (["--hidden", "16,x"], "expected layer widths such as 16,16"),
-        (["--batch-size", "zero"], "expected a whole number, got 'zero'"),
-        (["--optimizer", "cg"], "full-batch method: add --batch-size full"),
-        (["--activation", "gelu"], "invalid choice: 'gelu'"),
-    ],
-)
-def test_bad_flags_get_argparse_errors(tmp_path, capsys, flags, words):
-    with pytest.raises(SystemExit) as info:
-        main(["train", "--out", str(tmp_path), "--no-progress"] + flags)
-    assert info.value.code == 2
-    assert words in capsys.readouterr().err
+# ---------------------------------------------------------------------------------------------------
+# Bad command lines, scripted. Each row: the flags after `chainrule train` (the FAST flags and --out come
+# first, so a row's own flag wins), the exit status, and words the message must contain. Exit 0 rows are
+# edge cases that are fine and must stay fine. The draw table is in test_cli_draw.py.
+
+TRAIN_TABLE = [
+    # --samples: both classes need a point (moons/circles/... have two classes); a cap keeps memory sane
+    (["--samples", "1"], 2, "--samples: expected a number >= 2 (two classes need a point each), got 1"),
+    (["--samples", "1", "--dataset", "xor"], 2, "expected a number >= 2"),
+    (["--samples", "0"], 2, "expected a number >= 2"),
+    (["--samples", "-5"], 2, "expected a number >= 2"),
+    (["--samples", "abc"], 2, "expected a whole number, got 'abc'"),
+    (["--samples", "2.5"], 2, "expected a whole number, got '2.5'"),
+    (["--samples", "1e9"], 2, "expected a whole number"),
+    (["--samples", "1000000000"], 2, "expected at most 1,000,000, got 1,000,000,000"),
+    (["--samples", "2"], 0, ""),
+    (["--samples", "2", "--dataset", "circles"], 0, ""),
+    (["--samples", "2", "--dataset", "spirals"], 0, ""),
+    (["--samples", "3", "--dataset", "blobs"], 0, ""),
+    (["--samples", "2", "--optimizer", "cg", "--batch-size", "full"], 0, ""),
+    # --noise: a documented range, 0 to 10
+    (["--noise", "1e300"], 2, "--noise: expected a number from 0 to 10, got 1e300"),
+    (["--noise", "100"], 2, "from 0 to 10"),
+    (["--noise", "-0.1"], 2, "from 0 to 10"),
+    (["--noise", "inf"], 2, "from 0 to 10"),
+    (["--noise", "nan"], 2, "from 0 to 10"),
+    (["--noise", "lots"], 2, "expected a number, got 'lots'"),
+    (["--noise", "0"], 0, ""),
+    (["--noise", "10"], 0, ""),
+    # --lr: finite and > 0 before running; too large shows while running (diverged, exit 1)
+    (["--lr", "0"], 2, "--lr: expected a finite number > 0, got 0"),
+    (["--lr", "-1"], 2, "expected a finite number > 0, got -1"),
+    (["--lr", "nan"], 2, "expected a finite number > 0"),
+    (["--lr", "inf"], 2, "expected a finite number > 0"),
+    (["--lr", "1e400"], 2, "expected a finite number > 0"),
+    (["--lr", "1e-400"], 2, "expected a finite number > 0"),  # rounds to 0
+    (["--lr", "0x1"], 2, "expected a number, got '0x1'"),
+    (["--lr"], 2, "--lr: expected one argument"),
+    (["--lr", "1e300"], 1, "training diverged at epoch 1, step 2"),
+    (["--lr", "1e300", "--optimizer", "sgd"], 1, "try a smaller --lr (this run used 1e+300)"),
+    (["--lr", "1e300", "--optimizer", "momentum"], 1, "training diverged"),
+    (["--lr", "1e300", "--optimizer", "sgd", "--compiled"], 1, "training diverged"),
+    (["--lr", "1e300", "--optimizer", "sgd", "--loss", "hinge"], 1, "training diverged"),
+    (["--lr", "1e-300"], 0, ""),
+    # --hidden: widths, "16,16" or "16 16"; none for no hidden layer; nothing silently merged
+    (["--hidden", ""], 2, "--hidden: expected layer widths such as 16,16 (or none for no hidden layer), got ''"),
+    (["--hidden", ","], 2, "expected layer widths such as 16,16"),
+    (["--hidden", "16,,16"], 2, "expected layer widths such as 16,16"),
+    (["--hidden", "16,"], 2, "expected layer widths such as 16,16"),
+    (["--hidden", "0"], 2, "layer widths must be >= 1, got '0'"),
+    (["--hidden", "16,-1"], 2, "layer widths must be >= 1"),
+    (["--hidden", "16.0"], 2, "expected layer widths such as 16,16, got '16.0'"),
+    (["--hidden", "1e3"], 2, "expected layer widths"),
+    (["--hidden", "x"], 2, "expected layer widths"),
+    (["--hidden", "2000,2000"], 2, "makes 4,010,001 parameters; this scalar engine is for small networks"),  # 3·2000 + 2001·2000 + 2001
+    (["--hidden", "16 16"], 0, "MLP(2 -> 16 -> 16 -> 1"),
+    (["--hidden", " 4 , 4 "], 0, "MLP(2 -> 4 -> 4 -> 1"),
+    (["--hidden", "none"], 0, "MLP(2 -> 1"),
+    # --epochs, --batch-size, --seed, --l2, --target-loss
+    (["--epochs", "0"], 2, "--epochs: expected a number >= 1, got 0"),
+    (["--epochs", "-1"], 2, "expected a number >= 1, got -1"),
+    (["--epochs", "1.5"], 2, "expected a whole number, got '1.5'"),
+    (["--epochs", "1e3"], 2, "expected a whole number, got '1e3'"),
+    (["--batch-size", "0"], 2, "--batch-size: expected a number >= 1, got 0"),
+    (["--batch-size", "zero"], 2, "expected a whole number, got 'zero'"),
+    (["--batch-size", "1.0"], 2, "expected a whole number"),
+    (["--batch-size", "1000"], 0, ""),  # larger than the data: full batch
+    (["--batch-size", "FULL"], 0, "full batch"),
+    (["--seed", "1.5"], 2, "--seed: invalid int value: '1.5'"),
+    (["--seed", "-5"], 0, "seed -5"),
+    (["--seed", "123456789012345678901234567890"], 0, ""),
+    (["--l2", "-1"], 2, "--l2: expected a finite number >= 0, got -1"),
+    (["--l2", "inf"], 2, "expected a finite number >= 0"),
+    (["--target-loss", "-1"], 2, "--target-loss: expected a finite number >= 0, got -1"),
+    (["--target-loss", "nan"], 2, "expected a finite number >= 0"),
+    (["--target-loss", "1e300"], 0, ""),
+    # choices, and combinations that cannot work
+    (["--dataset", "mnist"], 2, "invalid choice: 'mnist'"),
+    (["--dataset", "MOONS"], 2, "invalid choice: 'MOONS'"),
+    (["--activation", "gelu"], 2, "invalid choice: 'gelu'"),
+    (["--loss", "cross_entropy"], 2, "invalid choice: 'cross_entropy'"),
+    (["--optimizer", "rmsprop"], 2, "invalid choice: 'rmsprop'"),
+    (["--schedule", "cosine"], 2, "invalid choice: 'cosine'"),
+    (["--init", "zeros"], 2, "invalid choice: 'zeros'"),
+    (["--optimizer", "cg"], 2, "full-batch method: add --batch-size full"),
+    (["--optimizer", "cg", "--batch-size", "5"], 2, "full-batch method"),
+    (["--loss", "bce", "--output-activation", "sigmoid"], 2,
+     "--loss bce needs --output-activation linear, got sigmoid: binary cross-entropy with logits applies the sigmoid"),
+    (["--loss", "bce", "--output-activation", "relu"], 2, "--loss bce needs --output-activation linear"),
+    (["--loss", "bce", "--output-activation", "tanh"], 2, "--loss bce needs --output-activation linear"),
+    (["--loss", "bce", "--output-activation", "softplus"], 2, "--loss bce needs --output-activation linear"),
+    (["--loss", "hinge", "--output-activation", "sigmoid"], 2,
+     "--loss hinge needs --output-activation linear or tanh, got sigmoid"),
+    (["--loss", "hinge", "--output-activation", "relu"], 2, "never negative"),
+    (["--loss", "hinge", "--output-activation", "leaky_relu"], 2, "needs --output-activation linear or tanh"),
+    (["--loss", "hinge", "--output-activation", "tanh"], 0, ""),
+    (["--loss", "mse", "--output-activation", "sigmoid"], 0, ""),
+    (["--loss", "squared_error", "--output-activation", "relu"], 0, ""),
+    (["--schedule", "step", "--epochs", "1"], 0, ""),
+    (["--schedule", "linear", "--epochs", "1"], 0, ""),
+    # unknown arguments get argparse's error from `chainrule train`, with the flag probably meant
+    (["extra"], 2, "unrecognized arguments: extra"),
+    (["--outt", "x"], 2, "unrecognized arguments: --outt x (--outt: did you mean --out?)"),
+    (["--learning-rate", "0.1"], 2, "unrecognized arguments"),
+    (["--no-plot"], 0, ""),  # an unambiguous prefix of --no-plots, as argparse allows
+]
+
+
+def _train_argv(tmp_path, flags):
+    return ["train", "--out", str(tmp_path / "out"), *FAST, *flags]
+
+
+def _status(argv):
+    try:
+        return main(argv)
+    except SystemExit as e:
+        return e.code
+
+
+@pytest.mark.parametrize(("flags", "status", "words"), TRAIN_TABLE, ids=[" ".join(r[0]) for r in TRAIN_TABLE])
+def test_bad_train_command_lines(tmp_path, capsys, flags, status, words):
+    assert _status(_train_argv(tmp_path, flags)) == status  # an exception here is the traceback we forbid
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err
+    if status == 2:
+        last = err.splitlines()[-1]
+        assert err.startswith("usage: chainrule train ") and last.startswith("chainrule train: error: ")
+        assert words in last, last
+        assert "moons:" not in out  # refused before anything ran
+    elif status == 1:
+        assert err.count("\n") == 1 and err.startswith("chainrule train: ") and words in err, err
+        assert not (tmp_path / "out" / "model.json").exists()
+    else:
+        assert err == "" and words in out
+        assert (tmp_path / "out" / "model.json").exists()
+
+
+def test_the_table_tries_over_a_hundred_command_lines():
+    from .test_cli_draw import DRAW_TABLE
+
+    assert len(TRAIN_TABLE) + len(DRAW_TABLE) + len(TOP_TABLE) >= 100
+
+
+TOP_TABLE = [
+    ([], 2, "the following arguments are required: COMMAND"),
+    (["fit"], 2, "invalid choice: 'fit'"),
+    (["--verbose"], 2, "chainrule: error:"),
+    (["train", "--help-me"], 2, "unrecognized arguments: --help-me"),
+]
+
+
+@pytest.mark.parametrize(("argv", "status", "words"), TOP_TABLE)
+def test_bad_top_level_command_lines(capsys, argv, status, words):
+    assert _status(argv) == status
+    err = capsys.readouterr().err
+    assert err.startswith("usage: chainrule") and words in err and "Traceback" not in err
+
+
+def test_version_comes_from_the_package_metadata(capsys):
+    expected = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    assert _status(["--version"]) == 0
+    assert capsys.readouterr().out == f"chainrule {expected}\n"
 
 
 def test_an_unwritable_output_folder_fails_before_training(tmp_path, capsys):
     blocker = tmp_path / "a-file"
     blocker.write_text("")
-    with pytest.raises(SystemExit) as info:
-        main(["train", "--out", str(blocker / "sub"), "--epochs", "1"])
-    assert info.value.code == 2
-    err = capsys.readouterr()
-    assert "--out" in err.err and "cannot write there" in err.err
-    assert "moons:" not in err.out  # nothing was trained
+    for out, reason in ((blocker / "sub", "Not a directory"), (blocker, "it is a file, not a folder")):
+        with pytest.raises(SystemExit) as info:
+            main(["train", "--out", str(out), "--epochs", "1"])
+        assert info.value.code == 2
+        err = capsys.readouterr()
+        assert f"--out {out}: cannot write there ({reason})" in err.err
+        assert "moons:" not in err.out  # nothing was trained
+
+
+# ---------------------------------------------------------------------------------------------------
+# Failures while running: one line on stderr naming what failed, exit 1, nothing half-written.
+
+
+class _FullDisk:
+    """A file that takes half of the first write, then fails as a full disk does."""
+
+    def __init__(self, real):
+        self._real = real
+
+    def write(self, data):
+        self._real.write(data[: len(data) // 2])
+        self._real.flush()
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self._real.close()
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+
+def _fill_disk_for(monkeypatch, stem):
+    """Every file opened for writing whose name contains `stem` (its temporary names too) fills the disk."""
+    real_open = builtins.open
+
+    def full_open(file, mode="r", *args, **kwargs):
+        f = real_open(file, mode, *args, **kwargs)
+        if not isinstance(file, int) and any(m in mode for m in "wax") and stem in os.path.basename(file):
+            return _FullDisk(f)
+        return f
+
+    monkeypatch.setattr(builtins, "open", full_open)
+    monkeypatch.setattr(io, "open", full_open)
+
+
+@pytest.mark.parametrize(
+    ("stem", "before"),
+    [
+        ("model", []),
+        ("loss", ["model.json"]),
+        ("decision_boundary", ["loss.png", "model.json"]),
+        ("neuron", ["decision_boundary.png", "loss.png", "model.json"]),
+    ],
+)
+def test_a_full_disk_is_one_line_naming_the_file_and_leaves_no_partial_file(tmp_path, capsys, monkeypatch, stem, before):
+    require("matplotlib")
+    out = tmp_path / "out"
+    _fill_disk_for(monkeypatch, stem)
+    status = main(["train", "--out", str(out), "--no-progress", "--epochs", "1", "--samples", "20"])
+    monkeypatch.undo()
+    assert status == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    name = {"model": "model.json", "loss": "loss.png", "decision_boundary": "decision_boundary.png"}.get(stem, stem)
+    assert err.startswith(f"chainrule train: cannot write {out / name}") and "No space left on device" in err
+    if before:
+        assert f"(written: {', '.join(sorted(before, key=['model.json', 'loss.png', 'decision_boundary.png'].index))})" in err
+    assert sorted(p.name for p in out.iterdir()) == before  # no partial file, no temporary left
+
+
+def test_a_full_disk_keeps_the_previous_model_file(tmp_path, capsys, monkeypatch):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "model.json").write_text("the previous model\n")
+    _fill_disk_for(monkeypatch, "model")
+    status = main(["train", "--out", str(out), *FAST])
+    monkeypatch.undo()
+    assert status == 1 and "No space left on device" in capsys.readouterr().err
+    assert (out / "model.json").read_text() == "the previous model\n"
+    assert [p.name for p in out.iterdir()] == ["model.json"]
+
+
+def test_an_output_that_is_a_folder_is_exit_1_naming_it(tmp_path, capsys):
+    out = tmp_path / "out"
+    (out / "model.json").mkdir(parents=True)
+    assert main(["train", "--out", str(out), *FAST]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"chainrule train: cannot write {out / 'model.json'}: Is a directory")
+    assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "message"),
+    [
+        (KeyboardInterrupt(), 130, "chainrule train: interrupted\n"),
+        (MemoryError(), 1, "chainrule train: out of memory; try fewer --samples or narrower --hidden layers\n"),
+    ],
+)
+def test_ctrl_c_and_out_of_memory_are_one_line(tmp_path, capsys, monkeypatch, error, status, message):
+    def fit(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr("nn.cli.fit", fit)
+    assert main(["train", "--out", str(tmp_path), *FAST]) == status
+    assert capsys.readouterr().err == message
+
+
+# ---------------------------------------------------------------------------------------------------
+# Help text: no "(default: None)", no Python reprs.
+
+
+@pytest.mark.parametrize("command", ["train", "draw"])
+def test_help_shows_defaults_as_typed(capsys, command):
+    assert _status([command, "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())  # argparse wraps lines
+    for noise in ("default: None", "default: False", "default: []", "[16, 16]", "PosixPath(", "['"):
+        assert noise not in text
+    assert not re.search(r"\w- \w", text)  # no line broken at a hyphen (--batch- size, chainrule- output)
+    if command == "train":
+        for shown in ("(default: 16,16)", "(default: moons)", "(default: chainrule-output)", "(default: sgd 0.1,"):
+            assert shown in text
+        assert text.count("(default:") == 15 + 1  # 15 flags with a value, and --lr says its own
+    else:
+        assert "(default: graph.svg)" in text and "(default: LR)" in text
+
+
+# ---------------------------------------------------------------------------------------------------
+# The real command, in a subprocess: exit codes and no traceback.
+
+
+def _run(*args, env=None, cwd=None):
+    environment = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    return subprocess.run([sys.executable, "-m", "nn", *args], capture_output=True, text=True, check=False,
+                          env=environment, cwd=cwd)  # fmt: skip
 
 
 def test_python_dash_m_nn_is_the_same_command():
-    result = subprocess.run([sys.executable, "-m", "nn", "train", "--help"], capture_output=True, text=True, check=False)
+    result = _run("train", "--help")
     assert result.returncode == 0
     for flag in ("--dataset", "--hidden", "--activation", "--loss", "--optimizer", "--lr", "--epochs",
                  "--batch-size", "--seed", "--compiled", "--out"):  # fmt: skip
         assert flag in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "words"),
+    [
+        (["train", "--samples", "1"], 2, "chainrule train: error: argument --samples"),
+        (["train", "--noise", "1e300"], 2, "chainrule train: error: argument --noise"),
+        (["train", "--lr", "1e300", "--optimizer", "sgd", *FAST], 1, "chainrule train: training diverged at epoch 1"),
+        (["draw", "(-8)**0.5 * x", "x=1", "-o", "g.dot"], 2, "(-8)**0.5 in '(-8)**0.5 * x' has no real value"),
+        (["draw", "x", "x=1", "-o", "a-file/g.dot"], 1, "chainrule draw: cannot write 'a-file/g.dot'"),
+        (["--version"], 0, ""),
+    ],
+)
+def test_the_real_command_exits_cleanly(tmp_path, args, status, words):
+    (tmp_path / "a-file").write_text("")
+    result = _run(*args, cwd=tmp_path)
+    assert result.returncode == status
+    assert "Traceback" not in result.stderr and words in result.stderr
+    if status == 1:
+        assert result.stderr.count("\n") == 1
+
+
+def test_an_ascii_terminal_gets_escapes_not_a_traceback(tmp_path):
+    result = _run("train", "--help", env={"PYTHONIOENCODING": "ascii"})
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    assert "\\u03a3" in result.stdout  # the Σ of the squared error's help
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path):
+    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen([sys.executable, "-m", "nn", "draw", "x * y", "x=1", "y=2", "-o", "g.dot", "--steps"],
+                               cwd=tmp_path, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    process.stdout.close()  # the reader left (as `| head` does) before anything was printed
+    err = process.stderr.read().decode()
+    process.stderr.close()
+    assert process.wait() == 1
+    assert err == ""

@@ -126,18 +126,107 @@ def test_user_text_never_reaches_eval_or_exec():
             {"w": 1.0},
             r"no value for x in 'w \* x' \(values given for: w\); pass each name as name=number",
         ),
-        ("x", {"x": "2"}, "the value of x must be a number, got str"),
-        ("x", {"x": True}, "the value of x must be a number, got bool"),
         ("log(x)", {"x": 0.0}, "log needs a positive input, got 0.0"),
         ("1 / x", {"x": 0.0}, "cannot evaluate"),
         ("9 ** 9 ** 9", {}, "too large for a float"),
         ("(-8) ** 0.5", {}, "no real value"),
         ("leaky_relu(x, x)", {"x": 1.0}, "the slope of leaky_relu must be a number"),
+        # the sub-expression that fails is named, within the whole text
+        ("(-8)**0.5 * x", {"x": 1.0}, r"^\(-8\)\*\*0.5 in '\(-8\)\*\*0.5 \* x' has no real value"),
+        ("2 * log(x) + 1", {"x": -1.0}, r"^cannot evaluate log\(x\) in '2 \* log\(x\) \+ 1': log needs a positive"),
+        ("y + 1/(x - x)", {"x": 2.0, "y": 1.0}, r"^cannot evaluate 1/\(x - x\) in .*: division by zero"),
+        ("leaky_relu(x, 1/0)", {"x": 1.0}, r"^cannot evaluate 1/0 in 'leaky_relu\(x, 1/0\)'"),
+        # overflow to infinity is refused as Python refuses 9 ** 9 ** 9, whichever op overflows
+        ("exp(x)", {"x": 710.0}, r"^cannot evaluate exp\(x\): the result overflows"),  # e^710 > 1.8e308
+        ("x * x", {"x": 1e155}, r"^cannot evaluate x \* x: the result overflows"),  # 1e310
+        ("x ** 3", {"x": 1e103}, r"^cannot evaluate x \*\* 3: the result overflows"),
+        ("2 ** x", {"x": 1024.0}, r"^cannot evaluate 2 \*\* x: the result overflows"),  # 2^1024 = 2·(largest)
+        ("x / 1e-10 + 1", {"x": 1e300}, r"^cannot evaluate x / 1e-10 in"),
+        ("1" + "0" * 400, {}, "the constant 10000"),
     ],
 )
 def test_evaluation_errors(text, values, match):
     with pytest.raises(ExpressionError, match=match):
         evaluate(text, values)
+
+
+def test_values_are_checked_with_the_shared_checkers():
+    with pytest.raises(TypeError, match="the value of x must be a real number, got str: '2'"):
+        evaluate("x", {"x": "2"})
+    with pytest.raises(TypeError, match="the value of x must be a real number, got bool: True"):
+        evaluate("x", {"x": True})
+    with pytest.raises(ValueError, match="the value of x must be a finite number, got inf"):
+        evaluate("x", {"x": math.inf})
+    with pytest.raises(TypeError, match="values must be a dict of name -> number, got list"):
+        evaluate("x", [("x", 1.0)])  # type: ignore[arg-type]
+    assert evaluate("x * 2", {"x": np_float(1.5)}).data == 3.0
+
+
+def np_float(x):
+    np = pytest.importorskip("numpy")
+    return np.float64(x)
+
+
+def test_the_largest_finite_values_are_fine():
+    assert evaluate("x * 1", {"x": 1.7976931348623157e308}).data == 1.7976931348623157e308
+    assert evaluate("exp(x)", {"x": 709.0}).data == math.exp(709.0)  # below the overflow at ~709.78
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("x^2", "^ is bitwise xor in Python; for a power write x**2"),  # the wording
+        ("x^2 + 1", "for a power write x**2 + 1"),  # not x**(2 + 1): Python groups ^ below +
+        ("3*x^2", "for a power write 3*x**2"),
+        ("(x+1)^2", "for a power write (x+1)**2"),
+        ("x^(y+1)", "for a power write x**(y+1)"),
+        ("e^x", "for a power write exp(x)"),
+        ("e^-x", "for a power write exp(-x)"),
+        ("e^(2*x)", "for a power write exp(2*x)"),
+        ("2x", "did you mean 2*x?"),
+        ("2x + 3y", "did you mean 2*x + 3*y?"),
+        ("0.5x", "did you mean 0.5*x?"),
+        ("x²", "did you mean x**2?"),
+        ("x¹⁰", "did you mean x**10?"),
+        ("x·y", "x·y reads as one name (Python allows · in names); for a product write x*y"),
+        ("x × y", "did you mean x * y?"),
+        ("x − 1", "did you mean x - 1?"),
+        ("x ÷ 2", "did you mean x / 2?"),
+        ("√x", "did you mean sqrt(x)?"),
+        ("|x - 1|", "did you mean abs(x - 1)?"),
+        ("(x + 1", "the parentheses do not balance: 1 opened, 0 closed"),
+        ("x + 1)", "the parentheses do not balance: 0 opened, 1 closed"),
+        ("tanh(w*x + b", "the parentheses do not balance: 1 opened, 0 closed"),
+        ("sin x", "a function needs parentheses: write sin(x)"),
+        ("w x", "for a product write * between the factors"),
+        ("ln(x)", "ln is not one of the functions; log is the natural logarithm here: write log(x)"),
+        ("log10(x)", "write log(x) / log(10)"),
+        ("log2(x)", "write log(x) / log(2)"),
+        ("pow(x, 2)", "for a power write x**y"),
+        ("tan(x)", "write sin(x) / cos(x)"),
+        ("Tanh(x)", "names are case-sensitive: write tanh(...)"),
+        ("math.exp(x)", "no module prefix: write exp(x)"),
+        ("np.sqrt(x)", "no module prefix: write sqrt(x)"),
+        ("math.pi", "no module prefix: the functions are exp, log"),
+        ("w(x + 1)", "w is not one of the functions (exp, log"),
+        ("w(x + 1)", "for a product write w*(x + 1)"),
+        ("2(x + 1)", "for a product write 2*(x + 1)"),
+        ("(a + b)(a - b)", "for a product write (a + b)*(a - b)"),
+        ("1,5 * x", "a comma outside a call (for a decimal number write a point: 1.5)"),
+        ("1e400 * x", "the constant 1e400 (it is inf as a float)"),
+    ],
+)
+def test_common_slips_get_what_to_write(text, hint):
+    with pytest.raises(ExpressionError) as info:
+        parse(text)
+    assert hint in str(info.value)
+
+
+def test_columns_count_characters_not_bytes():
+    with pytest.raises(ExpressionError, match=r"the operator % \(at column 6\)"):
+        parse("ααα*(x % 2)")  # x % 2 starts at character 6 (byte 9: α is two bytes in UTF-8)
+    with pytest.raises(ExpressionError, match="names are case-sensitive"):
+        parse("α + Exp(x)")
 
 
 def test_a_given_value_is_used_as_it_is():

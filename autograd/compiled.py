@@ -53,13 +53,12 @@ def compiled(P, G, x0, x1):
 
 from __future__ import annotations
 
-import ast
 import builtins
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from . import checks, ops
+from . import checks, ops, rules
 from .explain import describe
 from .modes import ANOMALY, MODE, DataDependentError, TracedFloat, enable_grad, tracing
 from .ops import Op
@@ -157,42 +156,9 @@ def _show(key: tuple[Any, ...]) -> str:
     return f"op {key[0]!r}"
 
 
-class _Subst(ast.NodeTransformer):
-    """Put the variables of one node into a rule or forward string; fold tests made of constants."""
-
-    def __init__(self, names: dict[str, str]) -> None:
-        self.names = names
-
-    def visit_Name(self, node: ast.Name) -> ast.AST:
-        text = self.names.get(node.id)
-        return node if text is None else ast.parse(text, mode="eval").body
-
-    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
-        self.generic_visit(node)  # `n - 1.0` with n = 2.0 reads better as 1.0 (the same float either way)
-        if isinstance(node.left, ast.Constant) and isinstance(node.right, ast.Constant):
-            try:
-                value = eval(builtins.compile(ast.Expression(node), "<rule>", "eval"), {})
-            except Exception:  # noqa: BLE001 -- left to run time, where it raises as in the engine
-                return node
-            if isinstance(value, float) and math.isfinite(value):
-                return ast.parse(_literal(value), mode="eval").body
-        return node
-
-    def visit_IfExp(self, node: ast.IfExp) -> ast.AST:
-        self.generic_visit(node)
-        if all(not isinstance(n, ast.Name) or n.id in _NAMES for n in ast.walk(node.test)):
-            try:
-                taken = eval(builtins.compile(ast.Expression(node.test), "<rule>", "eval"), dict(_NAMES))
-            except Exception:  # noqa: BLE001 -- leave the test to run time, where it raises as in the engine
-                return node
-            return node.body if taken else node.orelse
-        return node
-
-
-def _expr(source: str, names: dict[str, str], ieee: bool = False) -> str:
-    if ieee:
-        source = ops._ieee(source)
-    return ast.unparse(_Subst(names).visit(ast.parse(source, mode="eval")))
+def _expr(source: str, names: Mapping[str, str | float], ieee: bool = False) -> str:
+    """A forward or a rule of the op table with one node's variables put in, constants folded."""
+    return rules.substitute(rules.ieee(source) if ieee else source, names, ops.IEEE_NAMES)
 
 
 def _emit(trace: _Trace, params: Sequence[Value], ieee: bool) -> tuple[str, int, int]:
@@ -227,13 +193,9 @@ def _emit(trace: _Trace, params: Sequence[Value], ieee: bool) -> tuple[str, int,
         if v.op is None:
             continue
         op = v.op
-        if op.name in ("sum", "dot"):
-            terms = [var[x] for x in v.inputs]
-            if op.name == "dot":
-                n = len(terms) // 2
-                products = [f"{w} * {x}" for w, x in zip(terms[:n], terms[n : 2 * n], strict=True)]
-                terms = products + terms[2 * n :]
-            rhs = " + ".join(["0.0", *terms]) if _PLAIN_SUM else f"_{op.name}({', '.join(var[x] for x in v.inputs)})"
+        if op.arity is None:  # a family: its terms written out, or (Python 3.12+) the engine's own function
+            ins = [var[x] for x in v.inputs]
+            rhs = op.forward_for(len(ins), ins) if _PLAIN_SUM else f"_{op.name}({', '.join(ins)})"
         else:
             rhs = _expr(op.forward_source, _names(op, v, var))
         lines.append(f"    {var[v]} = {rhs}  # {op.name}")
@@ -258,9 +220,9 @@ def _emit(trace: _Trace, params: Sequence[Value], ieee: bool) -> tuple[str, int,
         op, g = v.op, grad[v]
         inputs = v.inputs
         names = _names(op, v, var) | {"g": g}
-        rules = [_expr(rule, names, ieee) for rule in op.rules_for(len(inputs))]
+        derivatives = [_expr(rule, names, ieee) for rule in op.rules_for(len(inputs))]
         comment = f"  # {describe(v, var)}"
-        for x, rule in zip(inputs, rules, strict=True):
+        for x, rule in zip(inputs, derivatives, strict=True):
             if not needs[x]:
                 continue
             if x.op is not None and x not in started:
@@ -275,10 +237,10 @@ def _emit(trace: _Trace, params: Sequence[Value], ieee: bool) -> tuple[str, int,
     return "\n".join(lines), n_forward, n_backward
 
 
-def _names(op: Op, v: Value, var: dict[Value, str]) -> dict[str, str]:
-    names = dict(zip(op.input_names(len(v.inputs)), (var[x] for x in v.inputs), strict=True))
+def _names(op: Op, v: Value, var: dict[Value, str]) -> dict[str, str | float]:
+    names: dict[str, str | float] = dict(zip(op.input_names(len(v.inputs)), (var[x] for x in v.inputs), strict=True))
     names["out"] = var[v]
-    names.update((k, _literal(p)) for k, p in op.params.items())
+    names.update(op.params)
     return names
 
 

@@ -31,7 +31,6 @@ their value in parentheses, an unlabelled root L.
 
 from __future__ import annotations
 
-import ast
 import heapq
 import math
 import re
@@ -39,9 +38,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, overload
 
-from . import viz
+from . import rules, viz
 from .checks import choice, flag, instance, integer, iterable, mapping, real, shown
-from . import rules
 from .graph import backward_steps, gradients, topological_order
 from .ops import FLOAT_NAMES
 from .value import Value
@@ -138,7 +136,8 @@ def _formula(v: Value, i: int, display: Mapping[Value, str]) -> str:
     constants = {**op.params, "THRESHOLD": FLOAT_NAMES["THRESHOLD"]}
     text = rules.show(rules.substitute(rules.unit_gradient(op.rules_for(n)[i]), {**constants, **slots}, FLOAT_NAMES))
     for u, slot in zip((*v.inputs, v), slots.values(), strict=True):
-        text = re.sub(rf"\b{slot}\b", lambda _m, u=u: display[u], text)
+        name = display[u]
+        text = re.sub(rf"\b{slot}\b", lambda _m: name, text)  # noqa: B023 -- used at once, in this iteration
     return text
 
 

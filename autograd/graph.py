@@ -136,7 +136,7 @@ def backward(root: Value, seed: float = 1.0) -> None:
                 v.op.accumulate(v.grad, v.inputs, v.data)
 
 
-class _collector_paused:  # noqa: N801 -- used as a context manager, named as one
+class _collector_paused:
     """Pause Python's cyclic garbage collector; restore exactly the state found, whatever the threads do.
 
     backward makes no reference cycles, so the collector would only rescan the graph (~10% of a training

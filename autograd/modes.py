@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 
 __all__ = [
-    "DataDependentError", "detect_anomaly", "enable_grad", "is_anomaly_enabled", "is_grad_enabled", "no_grad", "tracing",
+    "DataDependentError", "detect_anomaly", "enable_grad", "is_anomaly_enabled", "is_grad_enabled", "is_tracing",
+    "no_grad", "tracing",
 ]  # fmt: skip
 
 NO_GRAD = 1
@@ -83,6 +84,12 @@ def detect_anomaly() -> contextlib.AbstractContextManager[None]:
 def is_grad_enabled() -> bool:
     """False inside `no_grad()`."""
     return not MODE.get() & NO_GRAD
+
+
+def is_tracing() -> bool:
+    """True while compiled mode traces a function (inside `tracing()`): a Value's number may not decide
+    anything then, so a check on one (a loss checking its targets) is left to the caller."""
+    return bool(MODE.get() & TRACE)
 
 
 def is_anomaly_enabled() -> bool:

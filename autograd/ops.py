@@ -277,6 +277,7 @@ class Op:
     source: str
     forward: Callable[..., float]
     ieee_forward: Callable[..., float]
+    _factory: Callable[..., tuple[Callable[..., Any], ...]] | None
     backward: Callable[..., tuple[float, ...]]
     backward_values: Callable[..., tuple[Any, ...]]
     accumulate: Callable[[float, Sequence[Any], float], None]
@@ -321,8 +322,13 @@ class Op:
             (make,) = rules.build(self.source, namespace, "make")
             rule = make(*self.params.values())[3]
         every = (True,) * len(self.rules)
-        self.backward_values = lambda g, *args, wanted=None: rule(g, *args, wanted or every)
-        return self.backward_values(g, *args, wanted=wanted)
+
+        def backward_values(g: Any, *args: Any, wanted: Sequence[bool] | None = None) -> tuple[Any, ...]:
+            grads: tuple[Any, ...] = rule(g, *args, wanted or every)
+            return grads
+
+        self.backward_values = backward_values
+        return backward_values(g, *args, wanted=wanted)
 
     def bind(self, **params: float) -> Op:
         """This op with its metadata fixed (cached), e.g. ``OPS["**"].bind(n=2.0)``."""
@@ -353,8 +359,9 @@ class Op:
         """
         return self.rules
 
-    def forward_for(self, n: int | None = None) -> str:
-        """The forward as an expression of the input names (`n` inputs, for an op that takes any number)."""
+    def forward_for(self, n: int | None = None, names: Sequence[str] | None = None) -> str:
+        """The forward as an expression of the input names (`n` inputs, for an op that takes any number;
+        `names` in place of the rules' names, for a family: a sum of thousands stays a flat string)."""
         return self.forward_source
 
     def formula(self, i: int, n: int | None = None) -> str:
@@ -399,7 +406,7 @@ class Family(Op):
     for n inputs, and `source` is the generated loop.
     """
 
-    __slots__ = ("_forward_terms", "groups", "group_rules", "tail")
+    __slots__ = ("_forward_terms", "group_rules", "groups", "tail")
 
     def __init__(
         self,
@@ -457,19 +464,19 @@ class Family(Op):
         ]
         return (*spelled, *((self.tail[1],) if tail and self.tail else ()))
 
-    def forward_for(self, n: int | None = None) -> str:
+    def forward_for(self, n: int | None = None, names: Sequence[str] | None = None) -> str:
         """The forward for n inputs as one expression, added left to right as the forward adds.
 
-        >>> OPS["dot"].forward_for(5)
-        '0.0 + w1 * x1 + w2 * x2 + b'
+        >>> OPS["dot"].forward_for(5), OPS["sum"].forward_for(2, ["p0", "v3"])
+        ('0.0 + w1 * x1 + w2 * x2 + b', '0.0 + p0 + v3')
         """
-        k, tail = self._count(n)
-        names = self.input_names(n)
+        k, _ = self._count(n)
+        names = self.input_names(n) if names is None else names
         terms = [self._forward_terms({x: names[j * k + i] for j, x in enumerate(self.groups)}) for i in range(k)]
         return " + ".join(["0.0", *terms, *names[len(self.groups) * k :]])
 
     def describe(self, inputs: Sequence[str], max_terms: int = 8) -> str:
-        k, tail = self._count(len(inputs))
+        k, _ = self._count(len(inputs))
         terms = [
             self._forward_terms({x: inputs[j * k + i] for j, x in enumerate(self.groups)}).replace(" * ", "*")
             for i in range(k)

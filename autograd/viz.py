@@ -35,14 +35,11 @@ import re
 import shutil
 from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from .checks import choice, flag, instance, integer, iterable, mapping, optional, real, shown
 from .graph import topological_order
 from .value import Value
-
-if TYPE_CHECKING:
-    from .ops import Op
 
 __all__ = ["MAX_NODES", "ROLE_COLORS", "GraphvizMissingError", "draw", "role", "save", "to_dot"]
 

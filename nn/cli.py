@@ -350,8 +350,8 @@ def train_command(args: argparse.Namespace) -> int:
             progress=not args.no_progress, compiled=args.compiled,
         )  # fmt: skip
     except DivergedError as e:
-        return fail(args, f"training diverged at epoch {e.epoch}, step {e.step}: the loss or a gradient is "
-                    f"no longer a finite number; try a smaller --lr (this run used {lr:g}); nothing written")  # fmt: skip
+        return fail(args, f"training diverged at epoch {e.epoch}, step {e.step}: {e.reason}; try a smaller --lr "
+                    f"(this run used {lr:g}); nothing written")  # fmt: skip
     seconds = time.perf_counter() - start
     final_loss, final_acc = evaluate(model, X, y, loss)
     print(f"trained {history.epochs} epochs in {seconds:.1f} s: loss {final_loss:.6f}, "

@@ -81,7 +81,11 @@ def _activate(acts: list[Activation], zs: list[Value]) -> list[Value]:
     act = acts[0]
     if isinstance(act, Op) and all(a is act for a in acts):
         return map_op(act, zs)
-    return [z if a is None else a(z) for a, z in zip(acts, zs, strict=True)]
+    return [z if a is None else _apply(a, z) for a, z in zip(acts, zs, strict=True)]
+
+
+def _apply(act: Activation, z: Value) -> Value:
+    return map_op(act, [z])[0] if isinstance(act, Op) else act(z) if act is not None else z
 
 
 def _uniform(rng: random.Random, nin: int, nout: int) -> float:

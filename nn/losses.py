@@ -21,6 +21,7 @@ from typing import Literal, NamedTuple, Union
 import autograd
 from autograd import Value, dot
 from autograd.checks import instance, iterable, real, shown
+from autograd.modes import is_tracing
 
 from .layers import InputError
 
@@ -167,8 +168,9 @@ def hinge(scores: Predictions, targets: Targets) -> Value:
     """
     flat_p, flat_t, _ = _flatten(scores, targets, "hinge")
     for i, t in enumerate(flat_t):
-        if not isinstance(t, Value) and t not in (-1.0, 1.0):  # a Value target (compiled mode traces targets as
-            # inputs) is not looked at: its number may not decide anything; fit checks every target up front
+        if isinstance(t, Value) and is_tracing():  # compiled mode traces targets as inputs: their numbers
+            continue  # may not decide anything then; fit checks every target before it traces
+        if (t.data if isinstance(t, Value) else t) not in (-1.0, 1.0):
             raise ValueError(f"hinge: targets must be -1 or +1, got {t!r} at {i}; map 0/1 labels with 2y - 1")
     margins = [(1.0 - s * t).relu() for s, t in zip(flat_p, flat_t, strict=True)]
     return autograd.sum(margins) / float(len(margins))

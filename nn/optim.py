@@ -130,7 +130,7 @@ class Optimizer:
         >>> w.grad = 1e10; opt.step()
         Traceback (most recent call last):
           ...
-        FloatingPointError: SGD.step would make parameter 0 -inf, beyond ±√(max float) ...
+        FloatingPointError: SGD.step: the update would make parameter 0 -inf, beyond ±√(max float) ...
         >>> w.data, w.grad                                 # as before
         (1.0, 10000000000.0)
         >>> opt.lr = 1e-10; opt.step(); w.data             # still a first step: v = g, w = 1 - 1e-10·1e10
@@ -167,11 +167,12 @@ class Optimizer:
         for i, w in enumerate(after):
             if _unsafe(w):
                 label = self.params[i].label
-                raise FloatingPointError(
-                    f"{type(self).__name__}.step would make parameter {i}{f' ({label})' if label else ''} {w!r}, "
-                    "beyond ±√(max float) ≈ 1.34e154 where its square overflows; the parameters and the "
-                    "optimizer's state are as before (try a smaller learning rate)"
-                )
+                reason = (f"the update would make parameter {i}{f' ({label})' if label else ''} {w!r}, beyond "
+                          "±√(max float) ≈ 1.34e154 where its square overflows")  # fmt: skip
+                error = FloatingPointError(f"{type(self).__name__}.step: {reason}; the parameters and the "
+                                           "optimizer's state are as before (try a smaller learning rate)")  # fmt: skip
+                error.reason = reason  # type: ignore[attr-defined]  # what went wrong, for fit's DivergedError
+                raise error
 
     def _call(self, closure: Closure | None) -> float | None:
         return None if closure is None else _loss_value(closure())

@@ -168,11 +168,9 @@ def _count(arch: dict[str, Any]) -> int:
 def _weight(name: str, x: object) -> float:
     if type(x) is float and math.isfinite(x):  # the usual case, 4x faster than the checker's ABC test
         return x
-    try:
-        return float(_checked(real, f"parameter {shown(name)}", x))
-    except OverflowError:  # an integer beyond the floats
-        raise _Damage(f"parameter {shown(name)} must be a finite number, got an integer of {len(str(x))} "
-                      "digits") from None  # fmt: skip
+    if type(x) is int and abs(x) > 2**1024:  # beyond the floats: say how long, not all of it
+        raise _Damage(f"parameter {shown(name)} must be a finite number, got an integer of {len(str(x))} digits")
+    return float(_checked(real, f"parameter {shown(name)}", x))
 
 
 def _check_document(doc: object) -> tuple[dict[str, Any], dict[str, float]]:
@@ -235,13 +233,13 @@ def _read_bytes(path: Path) -> bytes:
     try:
         fd = os.open(path, flags)
     except FileNotFoundError:
-        raise FileNotFoundError(f"no model file at {path}") from None
+        raise FileNotFoundError(errno.ENOENT, "No such file (no model file there)", str(path)) from None
     except IsADirectoryError:
-        raise IsADirectoryError(f"{path} is a folder, not a model file") from None
+        raise _folder(path, "not a model file") from None
     try:
         st = os.fstat(fd)
         if stat.S_ISDIR(st.st_mode):
-            raise IsADirectoryError(f"{path} is a folder, not a model file")
+            raise _folder(path, "not a model file")
         if not stat.S_ISREG(st.st_mode):
             raise ModelFileError(f"{path} is {_kind(st.st_mode)}, not a model file")
         if st.st_size > MAX_FILE_BYTES:
@@ -383,6 +381,11 @@ def _create_temp(target: str) -> tuple[int, str]:
     raise FileExistsError(errno.EEXIST, "no free temporary name", folder)
 
 
+def _folder(path: object, why: str) -> IsADirectoryError:
+    """The error for a path that is a folder, as Python's own: errno, strerror and the path, with why."""
+    return IsADirectoryError(errno.EISDIR, f"{os.strerror(errno.EISDIR)} ({why})", str(path))
+
+
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
@@ -413,8 +416,7 @@ def _write_atomically(where: str, data: bytes) -> None:
     except OSError as e:
         raise _save_error(e, where) from None
     if existing is not None and stat.S_ISDIR(existing.st_mode):
-        raise IsADirectoryError(f"{where} is a folder, not a model file: give a file name such as "
-                                f"{os.path.join(where, 'model.json')}")  # fmt: skip
+        raise _folder(where, f"save writes a file: give a name such as {os.path.join(where, 'model.json')}")
     if existing is not None and not stat.S_ISREG(existing.st_mode):
         kind = _kind(existing.st_mode)
         raise ModelFileError(f"{where} is {kind}, not a model file: refusing to replace it")

@@ -80,17 +80,18 @@ class DivergedError(FloatingPointError):
     A step diverges when its loss or a gradient is NaN or infinite, or when its update would leave a
     parameter NaN, infinite or beyond ±√(max float) ≈ 1.34e154, where its square overflows (a rate so
     large that the loss stays finite, as hinge's can, is caught there). `epoch` and `step` are 1-based;
-    `history` holds the epochs completed before.
+    `history` holds the epochs completed before; `reason` says what was not finite.
 
     >>> issubclass(DivergedError, ArithmeticError)
     True
     """
 
-    def __init__(self, message: str, epoch: int, step: int, history: History) -> None:
+    def __init__(self, message: str, epoch: int, step: int, history: History, reason: str = "") -> None:
         super().__init__(message)
         self.epoch = epoch
         self.step = step
         self.history = history
+        self.reason = reason
 
 
 class TrainingInterrupted(KeyboardInterrupt):
@@ -850,11 +851,11 @@ def fit(
                         else:
                             value, outs = compiled_step(code, optimizer, [samples[i] for i in idx], l2)
                     except (_NotFinite, FloatingPointError) as e:
-                        what = e.what if isinstance(e, _NotFinite) else str(e)
+                        what = e.what if isinstance(e, _NotFinite) else getattr(e, "reason", str(e))
                         raise DivergedError(
                             f"training diverged at epoch {epoch + 1} of {epochs}, step {step + 1} of {steps}: "
                             f"{what}; the parameters are as before that step (try a smaller learning rate)",
-                            epoch + 1, step + 1, history,
+                            epoch + 1, step + 1, history, what,
                         ) from None  # fmt: skip
                     done = (epoch + 1, step + 1)
                     history.steps += 1

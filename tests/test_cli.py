@@ -98,7 +98,7 @@ TRAIN_TABLE = [
     (["--lr", "1e-400"], 2, "expected a finite number > 0"),  # rounds to 0
     (["--lr", "0x1"], 2, "expected a number, got '0x1'"),
     (["--lr"], 2, "--lr: expected one argument"),
-    (["--lr", "1e300"], 1, "training diverged at epoch 1, step 2"),
+    (["--lr", "1e300"], 1, "training diverged at epoch 1, step 1: the update would make"),
     (["--lr", "1e300", "--optimizer", "sgd"], 1, "try a smaller --lr (this run used 1e+300)"),
     (["--lr", "1e300", "--optimizer", "momentum"], 1, "training diverged"),
     (["--lr", "1e300", "--optimizer", "sgd", "--compiled"], 1, "training diverged"),
@@ -262,8 +262,10 @@ class _FullDisk:
 
 
 def _fill_disk_for(monkeypatch, stem):
-    """Every file opened for writing whose name contains `stem` (its temporary names too) fills the disk."""
-    real_open = builtins.open
+    """Every file opened for writing whose name contains `stem` (its temporary names too) fills the disk,
+    whether it is written through open() or through os.open() and os.write() (as nn.save writes)."""
+    real_open, real_os_open, real_write = builtins.open, os.open, os.write
+    full: set[int] = set()
 
     def full_open(file, mode="r", *args, **kwargs):
         f = real_open(file, mode, *args, **kwargs)
@@ -271,8 +273,22 @@ def _fill_disk_for(monkeypatch, stem):
             return _FullDisk(f)
         return f
 
+    def full_os_open(path, flags, *args, **kwargs):
+        fd = real_os_open(path, flags, *args, **kwargs)
+        if flags & (os.O_WRONLY | os.O_RDWR) and stem in os.path.basename(os.fspath(path)):
+            full.add(fd)
+        return fd
+
+    def full_write(fd, data):
+        if fd in full:
+            real_write(fd, bytes(data[: len(data) // 2]))
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_write(fd, data)
+
     monkeypatch.setattr(builtins, "open", full_open)
     monkeypatch.setattr(io, "open", full_open)
+    monkeypatch.setattr(os, "open", full_os_open)
+    monkeypatch.setattr(os, "write", full_write)
 
 
 @pytest.mark.parametrize(

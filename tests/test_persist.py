@@ -277,9 +277,9 @@ def test_a_declared_architecture_is_checked_before_anything_is_allocated(tmp_pat
 
 
 def test_missing_file_folder_and_wrong_types(tmp_path):
-    with pytest.raises(FileNotFoundError, match="no model file at .*nothing.json"):
+    with pytest.raises(FileNotFoundError, match=r"No such file \(no model file there\): .*nothing.json"):
         load(tmp_path / "nothing.json")
-    with pytest.raises(IsADirectoryError, match=f"{tmp_path} is a folder"):
+    with pytest.raises(IsADirectoryError, match=rf"Is a directory \(not a model file\): '{tmp_path}'"):
         load(tmp_path)
     with pytest.raises(TypeError, match="model must be an nn.MLP, got str: 'model'"):
         save("model", tmp_path / "x.json")  # type: ignore[arg-type]
@@ -328,7 +328,7 @@ def test_save_refuses_a_folder_a_fifo_and_a_device(tmp_path):
     model = MLP(2, [2, 1])
     folder = tmp_path / "out"
     folder.mkdir()
-    with pytest.raises(IsADirectoryError, match=f"{folder} is a folder, not a model file: give a file name"):
+    with pytest.raises(IsADirectoryError, match=rf"Is a directory \(save writes a file: give a name such as {folder}/model.json\): '{folder}'"):
         save(model, folder)
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)

@@ -617,7 +617,7 @@ def test_a_rate_that_throws_the_weights_past_sqrt_max_float_is_divergence_with_s
     seen = []
     loss = _grad_calls(hinge, lambda: seen.append((model.state_dict(), copy.copy(opt._velocity))))
     with pytest.raises(
-        DivergedError, match=r"epoch 3 of 5, step 1 of 1: SGD.step would make parameter \d+ .*overflows"
+        DivergedError, match=r"epoch 3 of 5, step 1 of 1: the update would make parameter \d+ .*overflows"
     ):
         fit(model, X, signed(labels), loss=loss, optimizer=opt, epochs=5,
             schedule=lambda e: 0.01 if e < 2 else 1e300, progress=False)  # fmt: skip

@@ -148,33 +148,42 @@ def _graph(root):
     return [(v.op, v.data.hex(), tuple(where[x] for x in v.inputs)) for v in order]
 
 
-def test_neurons_builds_the_nodes_that_dot_and_the_activation_build_one_by_one():
+def test_dots_and_map_op_build_the_nodes_dot_and_the_op_build_one_by_one():
     import random
 
-    from autograd import OPS, detect_anomaly, no_grad, tracing
+    from autograd import OPS, detect_anomaly, dot, no_grad, tracing
     from autograd import sum as fused_sum
-    from autograd.value import _unary, dot_values, neurons
+    from autograd.value import _unary, dots, map_op
 
     rng = random.Random(0)
     xs = [Value(rng.uniform(-1, 1)) for _ in range(3)]
     rows = [[Value(rng.uniform(-1, 1)) for _ in range(3)] for _ in range(5)]
     biases = [Value(0.5), None, Value(-0.25), Value(0.0), None]
-    acts = [OPS["relu"], OPS["tanh"], None, OPS["leaky_relu"].bind(slope=0.1), lambda z: z * z.sigmoid()]
-    one_by_one = []
-    for ws, b, act in zip(rows, biases, acts, strict=True):
-        z = dot_values(ws, xs, b)
-        one_by_one.append(z if act is None else _unary(act, z) if not callable(act) else act(z))
-    want = _graph(fused_sum(one_by_one))
-    assert _graph(fused_sum(neurons(rows, biases, acts, xs))) == want
-    with tracing(), detect_anomaly():  # the careful path, node by node: same nodes, same order
-        assert _graph(fused_sum(neurons(rows, biases, acts, xs))) == want
-    with no_grad():
-        assert all(a.inputs == () for a in neurons(rows, biases, acts, xs))
+    for op in (OPS["relu"], OPS["tanh"], OPS["leaky_relu"].bind(slope=0.1)):
+        zs = [dot(ws, xs, b) for ws, b in zip(rows, biases, strict=True)]
+        want = _graph(fused_sum([_unary(op, z) for z in zs]))
+        assert _graph(fused_sum(map_op(op, dots(rows, xs, biases)))) == want
+        with tracing(), detect_anomaly():  # the careful path, node by node: same nodes, same order
+            assert _graph(fused_sum(map_op(op, dots(rows, xs, biases)))) == want
+        with no_grad():
+            assert all(a.op is None and not a.inputs for a in map_op(op, dots(rows, xs, biases)))
 
 
-def test_neurons_reports_an_activation_domain_error_as_the_op_does():
+def test_dots_and_map_op_report_bad_arguments_and_domain_errors_as_the_ops_do():
     from autograd import OPS
-    from autograd.value import neurons
+    from autograd.value import dots, map_op
 
     with pytest.raises(ValueError, match="log needs a positive input, got -1.0"):
-        neurons([[Value(1.0)]], [None], [OPS["log"]], [Value(-1.0)])
+        map_op(OPS["log"], [Value(-1.0)])
+    with pytest.raises(ValueError, match="map_op applies an op of one input"):
+        map_op(OPS["*"], [Value(1.0)])
+    with pytest.raises(TypeError, match=r"values\[1\] must be a Value, got float"):
+        map_op(OPS["exp"], [Value(1.0), 2.0])
+    with pytest.raises(ValueError, match=r"rows\[1\] has 1 weights but there are 2 inputs"):
+        dots([[Value(1.0), Value(1.0)], [Value(1.0)]], [Value(1.0), Value(2.0)])
+    with pytest.raises(TypeError, match=r"rows\[0\]\[1\] must be a Value, got float"):
+        dots([[Value(1.0), 2.0]], [Value(1.0), Value(2.0)])
+    with pytest.raises(TypeError, match=r"xs\[0\] must be a Value, got float"):
+        dots([[Value(1.0)]], [1.0])
+    with pytest.raises(ValueError, match="one bias .* per row: 1 rows, 2 biases"):
+        dots([[Value(1.0)]], [Value(1.0)], [None, None])

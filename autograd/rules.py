@@ -335,10 +335,11 @@ def family_source(
         lines += [f"    for v{x} in inputs:", f"        v{x}.grad += {substitute(rules[x], datas)}"]
     else:
         lines.append(f"    k = len(inputs) // {n}")
+        lines.append(f"    {', '.join(f'{x}s' for x in groups)} = {slices}")  # each group's inputs, once
         vs = ", ".join(f"v{x}" for x in groups)
         for x in groups:
-            source = "inputs[:k]" if n == 1 else f"zip({slices})"
-            lines += [f"    for {vs} in {source}:", f"        v{x}.grad += {substitute(rules[x], datas)}"]
+            lines += [f"    for {vs} in zip({', '.join(f'{y}s' for y in groups)}):",
+                      f"        v{x}.grad += {substitute(rules[x], datas)}"]  # fmt: skip
     if tail:
         lines += [f"    if len(inputs) % {n}:", f"        inputs[-1].grad += {tail[1]}"]
     lines.append("")

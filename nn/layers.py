@@ -79,7 +79,7 @@ def _activate(acts: list[Activation], zs: list[Value]) -> list[Value]:
     """Each neuron's activation of its pre-activation z: one `map_op` call (one engine loop) when the
     layer's neurons share one activation op, as they do unless one was changed by hand."""
     act = acts[0]
-    if isinstance(act, Op) and all(a is act for a in acts):
+    if isinstance(act, Op) and acts.count(act) == len(acts):  # (count compares by identity first, in C)
         return map_op(act, zs)
     return [z if a is None else _apply(a, z) for a, z in zip(acts, zs, strict=True)]
 

@@ -205,7 +205,7 @@ def test_every_op_prints_the_code_it_runs():
     mul = OPS["*"].source
     assert "    va, vb = inputs\n    a = va.data; b = vb.data\n    va.grad += g * b\n    vb.grad += g * a\n" in mul
     assert "except (ArithmeticError, ValueError)" in OPS["/"].source  # b = 0: the IEEE fallback
-    assert "for vw, vx in zip(inputs[:k], inputs[k:2 * k]):\n        vw.grad += g * vx.data" in OPS["dot"].source
+    assert "for vw, vx in zip(ws, xs):\n        vw.grad += g * vx.data" in OPS["dot"].source
     for op in OPS.values():
         assert "def accumulate(g, inputs, out):" in op.source and ".grad +=" in op.source
 

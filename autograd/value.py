@@ -193,6 +193,17 @@ class Value:
     __eq__ = object.__eq__
     __hash__ = object.__hash__
 
+    # micrograd's names, read-only, so code written against micrograd (its graph-tracing function) runs.
+    @property
+    def _prev(self) -> set[Value]:
+        """micrograd's name for the inputs: the set of Values this one was computed from."""
+        return set(self.inputs)
+
+    @property
+    def _op(self) -> str:
+        """micrograd's name for the op: how a drawing labels it ('*', '**2', 'tanh'); '' for a leaf."""
+        return "" if self.op is None else self.op.label
+
     # The graph.
     def backward(self, seed: float = 1.0) -> None:
         """Backpropagate: fill `.grad` of every Value this one was computed from.

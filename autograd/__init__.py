@@ -23,19 +23,32 @@ if _os.path.isdir(_os.path.join(_os.path.dirname(__file__), "numpy")):  # HIPS a
         "python3 -m venv .venv && .venv/bin/pip install chainrule"
     )
 
-from . import explain, expression, ops, viz
+from . import checks, explain, expression, graph, ops, rules, viz
 from .check import gradcheck
-from .compiled import Compiled, compile
+from .compiled import Compiled
+from .compiled import compile as compile  # re-exported, kept out of __all__ (see below)
 from .functional import grad, hessian, value_and_grad
 from .graph import backward, topological_order
-from .modes import DataDependentError, detect_anomaly, is_anomaly_enabled, is_grad_enabled, no_grad, tracing
+from .modes import (
+    DataDependentError,
+    detect_anomaly,
+    enable_grad,
+    is_anomaly_enabled,
+    is_grad_enabled,
+    no_grad,
+    tracing,
+)
 from .ops import OPS, Op
-from .value import Operand, Value, dot, sum
+from .value import Operand, Value, dot, dots, map_op
+from .value import sum as sum  # re-exported, kept out of __all__ (see below)
 from .viz import draw, to_dot
 
+# `sum` and `compile` are autograd.sum and autograd.compile, as torch.sum and torch.compile: they are
+# left out of __all__ so that `from autograd import *` does not hide Python's own sum() and compile().
 __all__ = [
-    "OPS", "Compiled", "DataDependentError", "Op", "Operand", "Value", "backward", "compile", "detect_anomaly", "dot",
-    "draw", "explain", "expression", "grad", "gradcheck", "hessian", "is_anomaly_enabled", "is_grad_enabled", "no_grad",
-    "ops", "sum", "to_dot", "topological_order", "tracing", "value_and_grad", "viz",
+    "OPS", "Compiled", "DataDependentError", "Op", "Operand", "Value", "backward", "checks", "detect_anomaly", "dot",
+    "dots", "draw", "enable_grad", "explain", "expression", "grad", "gradcheck", "graph", "hessian",
+    "is_anomaly_enabled", "is_grad_enabled", "map_op", "no_grad", "ops", "rules", "to_dot", "topological_order",
+    "tracing", "value_and_grad", "viz",
 ]  # fmt: skip
 __version__ = "0.1.0"

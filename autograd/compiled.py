@@ -60,6 +60,7 @@ from typing import Any
 
 from . import checks, ops, rules
 from .explain import describe
+from .graph import topological_order
 from .modes import ANOMALY, MODE, DataDependentError, TracedFloat, enable_grad, tracing
 from .ops import Op
 from .value import Value
@@ -87,10 +88,13 @@ class _Trace:
     """One traced call: the graph in topological order, and a canonical form to compare traces by."""
 
     def __init__(
-        self, f: Callable[..., Any], params: dict[Value, int], example: Sequence[float], moved: bool = False
+        self,
+        f: Callable[..., Any],
+        params: dict[Value, int],
+        example: Sequence[float],
+        moved: bool = False,
+        has_aux: bool = False,
     ) -> None:
-        from .graph import topological_order
-
         self.inputs = [Value(float(x)) for x in example]
         for x in self.inputs:
             x.data = TracedFloat(x.data)
@@ -103,10 +107,20 @@ class _Trace:
         finally:
             for p, d in zip(params, saved, strict=True):
                 p.data = d
+        self.aux: list[Value] = []
+        self.aux_is_list = False
+        if has_aux:
+            if not (isinstance(out, tuple) and len(out) == 2):
+                raise TypeError(f"with has_aux=True, f must return (loss, aux), got {type(out).__name__}: {checks.shown(out)}")
+            out, aux = out
+            self.aux_is_list = isinstance(aux, (list, tuple))
+            self.aux = list(aux) if self.aux_is_list else [aux]
+            for i, a in enumerate(self.aux):
+                checks.instance(f"aux[{i}]", a, Value, "a Value (a number f computed, reported with the loss)")
         if not isinstance(out, Value):
-            raise TypeError(f"compile needs f to return a Value, got {type(out).__name__}: {out!r}")
+            raise TypeError(f"compile needs f to return a Value, got {type(out).__name__}: {checks.shown(out)}")
         self.root = out
-        self.order = topological_order(out)
+        self.order = _graph_order(out, self.aux)
         where = {v: i for i, v in enumerate(self.inputs)}
         index = {v: k for k, v in enumerate(self.order)}
         self.shape: list[tuple[Any, ...]] = []  # per Value: ("p", i) | ("x", j) | ("c", hex) | (op, params, inputs)
@@ -121,10 +135,11 @@ class _Trace:
             else:
                 key = ("c", v.data.hex(), id(v))
             self.shape.append(key)
+        self.aux_at = tuple(index[a] for a in self.aux)  # where the reported values are in the order
 
     def compare(self, first: _Trace, n: int) -> None:
         """Raise unless this trace built the same graph as `first` (n: which example this is, from 1)."""
-        if len(self.shape) != len(first.shape):
+        if len(self.shape) != len(first.shape) or self.aux_at != first.aux_at:
             raise DataDependentError(
                 f"f built a graph of {len(self.shape)} values for example {n} but {len(first.shape)} for example 1: "
                 "its graph depends on the data (a branch on .data?), so it cannot be compiled; run it uncompiled"
@@ -176,10 +191,14 @@ def _emit(trace: _Trace, params: Sequence[Value], ieee: bool) -> tuple[str, int,
         else:
             node_no[v] = len(node_no)
             var[v] = f"v{node_no[v]}"
-    # A Value needs a gradient if a param is among the Values it was made from.
+    # A Value needs a gradient if a param is among the Values it was made from and the loss is made from it
+    # (an aux value off the loss's path gets none).
     needs: dict[Value, bool] = {}
     for v, key in zip(order, shape, strict=True):
         needs[v] = any(needs[x] for x in v.inputs) if v.op is not None else key[0] == "p"
+    if trace.aux:
+        on_path = set(topological_order(trace.root))
+        needs = {v: n and v in on_path for v, n in needs.items()}
 
     args = "".join(f", x{j}" for j in range(len(trace.inputs)))
     labels = ", ".join(p.label or "?" for p in params)
@@ -233,7 +252,8 @@ def _emit(trace: _Trace, params: Sequence[Value], ieee: bool) -> tuple[str, int,
             comment = ""
             n_backward += 1
     grads = ", ".join(f"gp{i}" for i in range(len(params)))
-    lines.append(f"    return {var[root]}, ({grads}{',' if len(params) == 1 else ''})")
+    aux = "".join(f"{var[a]}, " for a in trace.aux)
+    lines.append(f"    return {var[root]}, ({grads}{',' if len(params) == 1 else ''})" + (f", ({aux.rstrip(' ')})" if aux else ""))
     return "\n".join(lines), n_forward, n_backward
 
 
@@ -257,6 +277,7 @@ class Compiled:
     source: str
     params: list[Value]
     n_inputs: int
+    has_aux: bool
 
     def __init__(
         self,
@@ -264,10 +285,13 @@ class Compiled:
         params: list[Value],
         first: _Trace,
         check_every: int | None,
+        has_aux: bool = False,
     ) -> None:
         self.f = f
         self.params = params
         self.n_inputs = len(first.inputs)
+        self.has_aux = has_aux
+        self._aux_is_list = first.aux_is_list
         self._shape = [k if k[0] != "c" else k[:2] for k in first.shape]
         self.source, self.n_forward, self.n_backward = _emit(first, params, ieee=False)
         self.ieee_source = _emit(first, params, ieee=True)[0]
@@ -282,53 +306,78 @@ class Compiled:
             f"{self.n_forward} forward lines, {self.n_backward} backward lines)"
         )
 
-    def __call__(self, *inputs: float) -> tuple[float, list[float]]:
-        """f(*inputs) and d f/d p for every param, as floats; `.grad` is left alone."""
+    def __call__(self, *inputs: float) -> Any:
+        """f(*inputs) and d f/d p for every param, as floats, and with has_aux the aux values (a float, or a
+        list for a list); `.grad` is left alone."""
         sample = _numbers(inputs, self.n_inputs)
         self._tick(1, sample)
         P = [p.data for p in self.params]
+        grads: Sequence[float]
+        aux: Sequence[float]
         if MODE.get() & ANOMALY:
-            return self._interpreted(sample)
-        loss, grads = self._run(P, [0.0] * len(P), sample)
-        return loss, list(grads)
+            loss, grads, aux = self._interpreted(sample)
+        else:
+            loss, grads, aux = self._run(P, [0.0] * len(P), sample)
+        return (loss, list(grads), self._aux(aux)) if self.has_aux else (loss, list(grads))
 
-    def backward(self, *inputs: float) -> float:
-        """Add d f/d p into every param's `.grad`, as `f(*inputs).backward()` would; return f(*inputs)."""
-        return self.backward_batch([inputs])[0]
+    def backward(self, *inputs: float) -> Any:
+        """Add d f/d p into every param's `.grad`, as `f(*inputs).backward()` would; return f(*inputs)
+        (and with has_aux, the aux values)."""
+        result = self.backward_batch([inputs])
+        return (result[0][0], result[1][0]) if self.has_aux else result[0]
 
-    def backward_batch(self, samples: Iterable[Sequence[float]]) -> list[float]:
-        """`backward` for each sample in turn (params unchanged in between); returns each sample's loss.
+    def backward_batch(self, samples: Iterable[Sequence[float]]) -> Any:
+        """`backward` for each sample in turn (params unchanged in between); returns each sample's loss
+        (with has_aux, the losses and each sample's aux values).
 
         Gradients accumulate into `.grad` exactly as a loop of `f(*sample).backward()` would. If a sample
         raises, no `.grad` is changed.
         """
         samples = [_numbers(s, self.n_inputs, k) for k, s in enumerate(checks.iterable("samples", samples))]
         if not samples:
-            return []
+            return ([], []) if self.has_aux else []
         self._tick(len(samples), samples[0])
-        if MODE.get() & ANOMALY:
-            return self._interpreted_batch(samples)
+        losses: list[float] = []
+        auxes: list[Any] = []
+        aux: Sequence[float]
+        if MODE.get() & ANOMALY:  # the interpreted engine, which checks every op
+            saved = [p.grad for p in self.params]
+            try:
+                for s in samples:
+                    loss, _, aux = self._interpreted(s, accumulate=True)
+                    losses.append(loss)
+                    auxes.append(self._aux(aux))
+            except BaseException:
+                for p, g in zip(self.params, saved, strict=True):
+                    p.grad = g
+                raise
+            return (losses, auxes) if self.has_aux else losses
         P = [p.data for p in self.params]
         G: Sequence[float] = [p.grad for p in self.params]
-        losses = []
         fast = self._fast
         try:
-            for s in samples:
-                loss, G = fast(P, G, *s)
-                losses.append(loss)
+            if self.has_aux:
+                for s in samples:
+                    loss, G, aux = fast(P, G, *s)
+                    losses.append(loss)
+                    auxes.append(aux)
+            else:
+                for s in samples:
+                    loss, G = fast(P, G, *s)
+                    losses.append(loss)
         except (ArithmeticError, ValueError):
             G = [p.grad for p in self.params]
-            losses = []
+            losses, auxes = [], []
             for s in samples:
-                loss, G = self._run(P, G, s)
+                loss, G, aux = self._run(P, G, s)
                 losses.append(loss)
-        except TypeError:
-            for s in samples:
-                self._check_arity(s)
-            raise
+                auxes.append(aux)
         for p, g in zip(self.params, G, strict=True):
             p.grad = g
-        return losses
+        return (losses, [self._aux(a) for a in auxes]) if self.has_aux else losses
+
+    def _aux(self, aux: Sequence[float]) -> Any:
+        return list(aux) if self._aux_is_list else aux[0]
 
     def verify(self, *inputs: float) -> None:
         """Run f on these inputs with the interpreted engine and raise unless the compiled code agrees.
@@ -337,11 +386,13 @@ class Compiled:
         """
         sample = _numbers(inputs, self.n_inputs)
         P = [p.data for p in self.params]
-        loss, grads = self._run(P, [0.0] * len(P), sample)
-        want_loss, want = self._interpreted(sample, check_shape=True)
+        loss, grads, aux = self._run(P, [0.0] * len(P), sample)
+        want_loss, want, want_aux = self._interpreted(sample, check_shape=True)
         bad = [i for i, (a, b) in enumerate(zip(grads, want, strict=True)) if not _same(a, b)]
-        if not _same(loss, want_loss) or bad:
+        bad_aux = [i for i, (a, b) in enumerate(zip(aux, want_aux, strict=True)) if not _same(a, b)]
+        if not _same(loss, want_loss) or bad or bad_aux:
             what = f"gradient of param {bad[0]}: {grads[bad[0]]!r} vs {want[bad[0]]!r}" if bad else \
+                f"aux value {bad_aux[0]}: {aux[bad_aux[0]]!r} vs {want_aux[bad_aux[0]]!r}" if bad_aux else \
                 f"loss {loss!r} vs {want_loss!r}"
             raise DataDependentError(
                 f"compiled f disagrees with the interpreted engine on inputs {inputs!r} ({what}): its graph "
@@ -357,54 +408,52 @@ class Compiled:
                 self._countdown = self.check_every
                 self.verify(*inputs)
 
-    def _check_arity(self, inputs: Sequence[float]) -> None:
-        if len(inputs) != self.n_inputs:
-            raise TypeError(f"compiled f takes {self.n_inputs} inputs, got {len(inputs)}: {tuple(inputs)!r}")
-
-    def _run(self, P: list[float], G: Sequence[float], inputs: Sequence[float]) -> tuple[float, Sequence[float]]:
-        """The fast code; where it raises, the engine's fallback: IEEE rules, or the engine's own error."""
+    def _run(
+        self, P: list[float], G: Sequence[float], inputs: Sequence[float]
+    ) -> tuple[float, Sequence[float], Sequence[float]]:
+        """The fast code; where it raises, the engine's fallback: IEEE rules, or the engine's own error.
+        Returns (loss, grads, aux values), aux empty without has_aux."""
         try:
-            return self._fast(P, G, *inputs)
-        except TypeError:
-            self._check_arity(inputs)
-            raise
+            result = self._fast(P, G, *inputs)
         except (ArithmeticError, ValueError):
-            pass
-        try:
-            return self._safe(P, G, *inputs)
-        except (ArithmeticError, ValueError):
-            self._interpreted(inputs)  # a forward failed: the engine raises it, naming the op
-            raise
+            try:
+                result = self._safe(P, G, *inputs)
+            except (ArithmeticError, ValueError):
+                self._interpreted(inputs)  # a forward failed: the engine raises it, naming the op
+                raise
+        return result if self.has_aux else (*result, ())
 
-    def _interpreted(self, inputs: Sequence[float], check_shape: bool = False) -> tuple[float, list[float]]:
+    def _interpreted(
+        self, inputs: Sequence[float], check_shape: bool = False, accumulate: bool = False
+    ) -> tuple[float, list[float], list[float]]:
+        """f run by the interpreted engine: (loss, grads, aux values); `.grad` as before unless `accumulate`."""
         saved = [p.grad for p in self.params]
         try:
-            for p in self.params:
-                p.grad = 0.0
+            if not accumulate:
+                for p in self.params:
+                    p.grad = 0.0
             xs = [Value(float(x)) for x in inputs]
             with enable_grad():
-                out = self.f(*xs)
+                result = self.f(*xs)
+            out, aux = result if self.has_aux else (result, [])
+            aux = list(aux) if isinstance(aux, (list, tuple)) else [aux]
             if check_shape:
-                trace_shape = _shape_of(out, self.params, xs)
+                trace_shape = _shape_of(out, aux, self.params, xs)
                 if trace_shape != self._shape:
                     raise DataDependentError(
                         f"f built a different graph on inputs {tuple(inputs)!r} than when it was traced: its "
                         "graph depends on the data (a number read from .data?); run it uncompiled"
                     )
             out.backward()
-            return out.data, [p.grad for p in self.params]
-        finally:
+            grads = [p.grad for p in self.params]
+        except BaseException:
             for p, g in zip(self.params, saved, strict=True):
                 p.grad = g
-
-    def _interpreted_batch(self, samples: list[Sequence[float]]) -> list[float]:
-        losses = []
-        for s in samples:
-            with enable_grad():
-                out = self.f(*[Value(float(x)) for x in s])
-            out.backward()
-            losses.append(out.data)
-        return losses
+            raise
+        if not accumulate:
+            for p, g in zip(self.params, saved, strict=True):
+                p.grad = g
+        return out.data, grads, [a.data for a in aux]
 
 
 def _numbers(sample: object, n: int, k: int | None = None) -> Sequence[float]:
@@ -418,12 +467,17 @@ def _numbers(sample: object, n: int, k: int | None = None) -> Sequence[float]:
     return tuple(checks.real(f"{where}[{i}]", x, finite=False) for i, x in enumerate(items))
 
 
-def _shape_of(out: Any, params: list[Value], xs: list[Value]) -> list[tuple[Any, ...]]:
-    from .graph import topological_order
+def _graph_order(root: Value, aux: Sequence[Value]) -> list[Value]:
+    """The loss's graph in topological order, with the graphs of the aux values (usually inside it)."""
+    order = topological_order(root)
+    more = {v for a in aux for v in topological_order(a)} - set(order)
+    return sorted([*order, *more], key=lambda v: v.seq) if more else order
 
+
+def _shape_of(out: Any, aux: Sequence[Value], params: list[Value], xs: list[Value]) -> list[tuple[Any, ...]]:
     if not isinstance(out, Value):
         return []
-    order = topological_order(out)
+    order = _graph_order(out, aux)
     index = {v: k for k, v in enumerate(order)}
     where_p = {p: i for i, p in enumerate(params)}
     where_x = {x: j for j, x in enumerate(xs)}
@@ -440,17 +494,19 @@ def _shape_of(out: Any, params: list[Value], xs: list[Value]) -> list[tuple[Any,
     return shape
 
 
-def _build(source: str, filename: str) -> Callable[..., tuple[float, Sequence[float]]]:
+def _build(source: str, filename: str) -> Callable[..., Any]:
+    """The function `compiled(P, G, x...)` -> (loss, grads) or, with aux values, (loss, grads, aux)."""
     scope: dict[str, Any] = {}
     exec(builtins.compile(source, filename, "exec"), dict(_NAMES), scope)  # noqa: S102 -- code we generated
     return scope["compiled"]  # type: ignore[no-any-return]
 
 
 def compile(  # autograd.compile mirrors torch.compile
-    f: Callable[..., Value],
+    f: Callable[..., Any],
     params: Iterable[Value],
     examples: Iterable[Sequence[float]],
     *,
+    has_aux: bool = False,
     check_every: int | None = 1000,
 ) -> Compiled:
     """Trace `f` and compile its forward and backward pass into straight-line Python.
@@ -460,7 +516,8 @@ def compile(  # autograd.compile mirrors torch.compile
     `examples` is a list of samples (tuples of numbers). f is traced on each of them (twice on one): all
     must give the same graph. Give two or more with different data, e.g. your first training samples.
     `check_every`: after that many samples, one is re-run by the interpreted engine and must agree bit for
-    bit (None: never).
+    bit (None: never). `has_aux`: f returns (loss, aux), aux a Value or a list of Values computed on the
+    way (a model's outputs, say), whose numbers every call reports beside the loss (as JAX's has_aux).
 
     The result `c` has `c.source`, `c(*inputs) -> (loss, grads)`, `c.backward(*inputs) -> loss`
     (accumulating into `.grad`) and `c.backward_batch(samples) -> losses`.
@@ -493,9 +550,10 @@ def compile(  # autograd.compile mirrors torch.compile
     width = len(checks.iterable("examples[0]", given[0], "a sample (a tuple of numbers)"))
     examples = [tuple(_numbers(e, width, k)) for k, e in enumerate(given)]
     checks.optional(checks.integer, "check_every", check_every, low=1)
-    first = _Trace(f, where, examples[0])
+    checks.flag("has_aux", has_aux)
+    first = _Trace(f, where, examples[0], has_aux=has_aux)
     for n, e in enumerate(examples[1:] if len(examples) > 1 else examples, start=2):
-        _Trace(f, where, e, moved=True).compare(first, n)
-    compiled = Compiled(f, params, first, check_every)
+        _Trace(f, where, e, moved=True, has_aux=has_aux).compare(first, n)
+    compiled = Compiled(f, params, first, check_every, has_aux)
     compiled.verify(*examples[0])  # the emitted code must reproduce the engine here and now
     return compiled

@@ -538,27 +538,16 @@ def _check(loss: float, params: list[Value]) -> None:
 
 @dataclass
 class CompiledLoss:
-    """One sample's loss as compiled code. Its inputs are the sample's features, then its target numbers.
-
-    `probes` are zeros added to the traced loss as Σₖ uₖ·ŷₖ: they change no number, and d/duₖ = ŷₖ, so the
-    backward pass also reports the model's outputs (for accuracy) without a second forward pass.
-    """
+    """One sample's loss as compiled code (`autograd.compile`, with the model's output as its aux value).
+    Its inputs are the sample's features, then its target numbers."""
 
     code: Compiled
     params: list[Value]
-    probes: list[Value]
     reduction: Literal["mean", "sum"]
 
     def run(self, samples: Sequence[Sequence[float]]) -> tuple[list[float], list[Output]]:
         """Add every sample's d loss/d param into `.grad`; return each sample's loss and outputs."""
-        losses: list[float] = []
-        outputs: list[Output] = []
-        probes, one = self.probes, len(self.probes) == 1
-        for s in samples:
-            for u in probes:
-                u.grad = 0.0
-            losses += self.code.backward_batch([s])
-            outputs.append(probes[0].grad if one else [u.grad for u in probes])
+        losses, outputs = self.code.backward_batch(samples)
         return losses, outputs
 
 
@@ -586,20 +575,16 @@ def compile_loss(model: Model, loss: Loss, samples: list[tuple[float, ...]], nin
     (True, True)
     """
     form = _per_sample(loss)
-    call = model.forward if isinstance(model, (MLP, Layer, Neuron)) else model
-    probes = [Value(0.0, f"u{k}") for k in range(nout)]
+    call = getattr(model, "forward", model)  # an nn module's unchecked fast path, or the model itself
 
-    def sample_loss(*xs: Value) -> Value:
+    def sample_loss(*xs: Value) -> tuple[Value, Value | list[Value]]:
         out = call(list(xs[:nin]))
         target: Value | list[Value] = xs[nin] if nout == 1 else list(xs[nin:])
-        value = form.per_sample([out], [target])
-        for u, o in zip(probes, [out] if isinstance(out, Value) else out, strict=True):
-            value = value + u * o  # u = 0: adds exact zeros to the loss and its gradients; d/du = o
-        return value
+        return form.per_sample([out], [target]), out  # the output is reported beside the loss (accuracy)
 
     params = model.parameters()
-    code = compile(sample_loss, [*params, *probes], samples[:3])
-    return CompiledLoss(code, params, probes, form.reduction)
+    code = compile(sample_loss, params, samples[:3], has_aux=True)
+    return CompiledLoss(code, params, form.reduction)
 
 
 def compiled_step(

@@ -1,5 +1,6 @@
 """Compiled mode: the emitted code gives the interpreted engine's numbers bit for bit, or refuses."""
 
+import dataclasses
 import math
 import random
 
@@ -9,6 +10,7 @@ import autograd
 from autograd import OPS, DataDependentError, Value, compile, detect_anomaly
 
 from .conftest import require
+from .oracles import CASES, POW_EXPONENTS
 
 
 def bits(xs):
@@ -37,31 +39,24 @@ def assert_same_as_engine(f, params, samples):
 P = [Value(0.7, "p"), Value(-1.3, "q")]
 p, q = P
 
-# One case per op in the table: a function of inputs (x, y) and params p, q that uses the op, so each op
-# sees params and inputs on both sides. Inputs stay in each op's domain.
-CASES = {
-    "+": lambda x, y: (p + x) + (y + q),
-    "-": lambda x, y: (p - x) - (y - q),
-    "*": lambda x, y: (p * x) * (y * q),
-    "/": lambda x, y: (p / (x * x + 1.0)) / (q - 3.0) + y / q,
-    "neg": lambda x, y: -(p * x) + y,
-    "**": lambda x, y: (p * x) ** 2 + (q * y) ** 3 + (p * p + 1.0) ** 0.5 + (q * q + 2.0) ** -1 + (x * x + 1.0) ** -2
-    + (p * p + 0.5) ** -0.5 + (p * p + 0.1) ** 2.5 + (p * x) ** 1 + (q * y) ** 0,
-    "pow": lambda x, y: (p * p + x * x + 0.1) ** (q * y) + 2.0 ** (p * x),
-    "abs": lambda x, y: abs(p * x) + abs(q - y),
-    "exp": lambda x, y: (p * x).exp() * q,
-    "log": lambda x, y: (p * p * x * x + 0.5).log() + q,
-    "sqrt": lambda x, y: (p * p + y * y).sqrt() * q,
-    "tanh": lambda x, y: (p * x + q * y).tanh(),
-    "sigmoid": lambda x, y: (p * x - q * y).sigmoid(),
-    "relu": lambda x, y: (p * x).relu() + (q * y).relu(),
-    "leaky_relu": lambda x, y: (p * x).leaky_relu() + (q * y).leaky_relu(0.2),
-    "softplus": lambda x, y: (p * x).softplus() + (q * y * 30.0).softplus(),
-    "sin": lambda x, y: (p * x).sin() + q.sin() * y,
-    "cos": lambda x, y: (p * x).cos() * (q * y).cos(),
-    "sum": lambda x, y: autograd.sum([p * x, q, y, p, p * q]),
-    "dot": lambda x, y: autograd.dot([p, q, p], [x, y, q], p) + autograd.dot([x, q], [y, p]),
-}
+def _in_domain(case, u):
+    """A Value u (any number) moved into the op case's domain [low, high] smoothly: low + (high - low)·σ(u)."""
+    return case.low + (case.high - case.low) * u.sigmoid()
+
+
+def _compiled_case(name, exponent=None):
+    """The op's case from the one table (tests/oracles.py), on arguments made of params p, q and inputs
+    x, y on both sides of every op, moved into the op's domain."""
+    case = CASES[name]
+    fn = case.fn if exponent is None else (lambda a: a**exponent)
+    if exponent is not None and (exponent < 0 or exponent != int(exponent)):
+        case = dataclasses.replace(case, low=0.05)  # a fractional or negative power needs a positive base
+
+    def f(x, y):
+        us = [p * x + q, q * y - p, p * y + x, q * x + y]
+        return fn(*(_in_domain(case, us[i % 4] * (1 + i)) for i in range(case.arity)))
+
+    return f
 
 
 def test_every_op_has_a_case():
@@ -72,7 +67,29 @@ def test_every_op_has_a_case():
 def test_compiled_gradients_are_the_engines_bit_for_bit(name):
     rng = random.Random(name)
     samples = [(rng.uniform(-2, 2), rng.uniform(-2, 2)) for _ in range(6)] + [(0.0, 0.0), (1.0, -1.0)]
-    assert_same_as_engine(CASES[name], P, samples)
+    for exponent in POW_EXPONENTS if name == "**" else (None,):  # every special case of x ** n
+        assert_same_as_engine(_compiled_case(name, exponent), P, samples)
+
+
+def test_aux_values_are_reported_beside_the_loss():
+    w = Value(0.5, "w")
+
+    def f(x, t):
+        out = (w * x).tanh()
+        return (out - t) ** 2, [out, w * 2.0]
+
+    c = compile(f, [w], [(1.0, 0.0), (2.0, 1.0)], has_aux=True)
+    loss, grads, aux = c(2.0, 1.0)
+    assert aux == [math.tanh(1.0), 1.0] and loss == (math.tanh(1.0) - 1.0) ** 2
+    losses, auxes = c.backward_batch([(1.0, 0.0), (2.0, 1.0)])
+    assert auxes == [[math.tanh(0.5), 1.0], [math.tanh(1.0), 1.0]] and len(losses) == 2
+    assert w.grad == interpreted(lambda x, t: f(x, t)[0], [w], [1.0, 0.0])[1][0] + grads[0]
+    single = compile(lambda x: ((w * x).exp(), w * x), [w], [(1.0,), (2.0,)], has_aux=True)
+    assert single(1.0)[2] == 0.5  # one aux Value: one number
+    with pytest.raises(TypeError, match=r"has_aux=True, f must return \(loss, aux\)"):
+        compile(lambda x: w * x, [w], [(1.0,)], has_aux=True)
+    with pytest.raises(TypeError, match=r"aux\[0\] must be a Value"):
+        compile(lambda x: (w * x, [1.0]), [w], [(1.0,)], has_aux=True)
 
 
 def test_an_mlp_step_accumulates_like_a_loop_of_backward_calls():

@@ -48,3 +48,16 @@ def test_autograd_refuses_to_load_over_hips_files(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert result.returncode != 0
     assert "HIPS" in result.stderr and "own virtual environment" in result.stderr
+
+
+def test_a_star_import_hides_no_builtin():
+    """autograd.sum and autograd.compile mirror torch.sum and torch.compile; `from autograd import *`
+    must not replace Python's sum() and compile() in the importing module."""
+    import builtins
+
+    scope: dict[str, object] = {}
+    exec("from autograd import *", scope)  # noqa: S102 -- a fixed string: the star import under test
+    assert not set(scope) & set(dir(builtins))
+    import autograd
+
+    assert autograd.sum([autograd.Value(1.0), 2.0]).data == 3.0 and callable(autograd.compile)

@@ -37,8 +37,6 @@ __all__ = [
 # The IEEE form calls these helpers (defined in ops.py) instead of operators and functions that raise.
 _IEEE_CALLS = {"log": "_log", "sqrt": "_sqrt", "power": "_power", "pow_v": "_pow_v"}
 _IEEE_OPERATORS: dict[type[ast.operator], str] = {ast.Div: "_div", ast.Pow: "_pow"}
-_PURE = {"exp", "log", "sqrt", "tanh", "sin", "cos", "sigmoid", "softplus", "power", "pow_v", "sgn", "is_zero",
-         "fma", "abs"}  # fmt: skip  # functions of numbers only: a call of them on constants can be folded
 
 
 def _parse(expr: str) -> ast.expr:
@@ -178,15 +176,15 @@ def substitute(expr: str, values: Mapping[str, str | float], functions: Mapping[
     """`expr` with each name in `values` replaced (a str is an expression, a number a constant), then
     every part made only of constants and the pure `functions` folded to its value.
 
-    `functions` are the float functions a rule may call (default: none known, so only arithmetic folds).
+    `functions` are the float functions a rule may call, all pure (numbers in, a number out: a call of one
+    on constants can be folded), and named constants (default: none, so only arithmetic folds).
 
     >>> substitute("0.0 if n == 0 else g * (n * power(a, n - 1.0))", {"n": 3.0, "g": "g7", "a": "v2"})
     'g7 * (3.0 * power(v2, 2.0))'
     >>> substitute("-(g * (out / b))", {"g": "g1", "out": "v1", "b": -2.0})
     '-(g1 * (v1 / -2.0))'
     """
-    known = {"inf": math.inf, "nan": math.nan}
-    known |= {k: v for k, v in (functions or {}).items() if k in _PURE or isinstance(v, (int, float))}
+    known = {"inf": math.inf, "nan": math.nan, **(functions or {})}
     tree = _Substitute(values, known).visit(_parse(expr))
     return ast.unparse(ast.fix_missing_locations(tree))
 
@@ -255,15 +253,12 @@ def op_source(
         return f"({items[0]},)" if one else ", ".join(items)
 
     fast, safe = tuple_of(list(rules)), tuple_of([ieee(r) for r in rules])
-    lines = [
-        f"def forward({args}):",
-        f"    return {forward}",
-        "",
-        f"def ieee_forward({args}):",
-        f"    return {ieee(forward)}",
-        "",
-        f"def backward(g, {args}, out):",
-    ]
+    lines = [f"def forward({args}):", f"    return {forward}", ""]
+    if can_raise(forward):
+        lines += [f"def ieee_forward({args}):", f"    return {ieee(forward)}", ""]
+    else:
+        lines += ["ieee_forward = forward  # it cannot raise: nothing to fall back from", ""]
+    lines.append(f"def backward(g, {args}, out):")
     if raising:
         lines += ["    try:", f"        return {fast}", f"    {_FALLBACK}", f"        return {safe}"]
     else:

@@ -298,3 +298,22 @@ def test_tanh_gradient_is_pytorchs_bit_for_bit_near_saturation(torch):
         assert g == want, (x, g, want)
         exact += 1
     assert exact > 300
+
+
+def test_adding_an_op_as_architecture_md_says_needs_one_table_line():
+    """ARCHITECTURE.md's recipe, step 1: an entry made the way the table makes them gets every form
+    (forward, rules, the engine's step, Values, formula) right, checked here by finite differences."""
+    from autograd.ops import FLOAT_NAMES, IEEE_NAMES
+
+    FLOAT_NAMES["atan"] = IEEE_NAMES["atan"] = math.atan  # as a literal entry of FLOAT_NAMES would put it
+    try:
+        atan = autograd.ops.Op("atan", "atan(a)", ("g / (1.0 + a * a)",))
+        x = Value(0.7)
+        y = autograd.value._unary(atan, x)
+        y.backward()
+        numeric = (math.atan(0.7 + 1e-6) - math.atan(0.7 - 1e-6)) / 2e-6
+        assert y.data == math.atan(0.7) and math.isclose(x.grad, numeric, rel_tol=1e-8)
+        assert atan.formula(0) == "1 / (1 + a * a)" and "va.grad += ga" in atan.source
+        assert autograd.grad(lambda v: autograd.value._unary(atan, v))(0.7) == x.grad
+    finally:
+        del FLOAT_NAMES["atan"], IEEE_NAMES["atan"]

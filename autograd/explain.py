@@ -233,48 +233,49 @@ class Step:
         >>> [steps(z)[k].grads()[x] for k in (0, 1)]     # dz/dx = 2y * 2 = 24, added at step 2
         [0.0, 24.0]
         """
-        grads = dict.fromkeys(self.trace.order, 0.0) | self.trace.initial
-        for step in self.trace.steps[: self.index + 1]:
-            for u in step.updates:
-                grads[u.input] = u.after
-        return grads
+        return dict.fromkeys(self.trace.order, 0.0) | self._reached()
 
-    def to_dot(self, *, rankdir: viz.Rankdir = "LR", title: bool = True) -> str:
-        """The graph at this step, as DOT text: nodes done (grey ovals), this node and the edges it
-        updates in red (each edge labelled with its ``+=``), grads as they stand after this step.
+    def to_dot(self, *, rankdir: str = "auto", title: bool = True) -> str:
+        """The graph at this step, as DOT text: nodes done (grey), this node and the inputs it updates in
+        red (each edge labelled with its ``+=``), grads as they stand after this step (none on a Value
+        not reached yet).
 
         >>> from autograd import Value
         >>> x = Value(3.0, "x"); y = x.exp(); y.label = "y"
         >>> 'label="+= 20.09"' in steps(y)[0].to_dot()
         True
         """
-        choice("rankdir", rankdir, viz.RANKDIRS)
+        choice("rankdir", rankdir, (*viz.RANKDIRS, "auto"))
         title = flag("title", title)
         trace = self.trace
-        op_style: dict[Value, viz.Attrs] = {}
+        value_style: dict[Value, viz.Attrs] = {}
         for step in trace.steps[: self.index]:
-            op_style[step.node] = {"style": "filled", "fillcolor": "#d9d9d9"}
-        op_style[self.node] = {
-            "style": "filled",
-            "fillcolor": "#ffd6d6",
-            "color": viz.HIGHLIGHT,
-            "penwidth": "3",
-        }
-        value_style: dict[Value, viz.Attrs] = {self.node: {"color": viz.HIGHLIGHT, "penwidth": "3"}}
-        edge_style: dict[tuple[Value, int], viz.Attrs] = {}
+            value_style[step.node] = {"style": "rounded,filled", "fillcolor": "#e4e4e4"}
         for u in self.updates:
             value_style[u.input] = {"color": viz.HIGHLIGHT, "penwidth": "2"}
+        value_style[self.node] = {"style": "rounded,filled", "fillcolor": "#ffe0e0", "color": viz.HIGHLIGHT,
+                                  "penwidth": "3"}  # fmt: skip
+        edge_style: dict[tuple[Value, int], viz.Attrs] = {}
+        for u in self.updates:
             edge_style[self.node, u.position] = {
                 "color": viz.HIGHLIGHT, "fontcolor": viz.HIGHLIGHT, "penwidth": "2.5",
                 "label": f"+= {viz.num(u.contribution)}", "fontsize": "10",
             }  # fmt: skip
         text = viz.dot_source(
-            trace.root, trace.order, rankdir=rankdir, names=trace.names, grads=self.grads(),
-            value_style=value_style, op_style=op_style, edge_style=edge_style,
+            trace.root, trace.order, rankdir=rankdir, names=trace.names, grads=self._reached(),
+            value_style=value_style, edge_style=edge_style,
         )  # fmt: skip
         return _with_title(text, self.lines()) if title else text
 
-    def draw(self, *, rankdir: viz.Rankdir = "LR", title: bool = True) -> Any:
+    def _reached(self) -> dict[Value, float]:
+        """The gradients as they stand after this step, of the Values reached so far only."""
+        grads = dict(self.trace.initial)
+        for step in self.trace.steps[: self.index + 1]:
+            for u in step.updates:
+                grads[u.input] = u.after
+        return grads
+
+    def draw(self, *, rankdir: str = "auto", title: bool = True) -> Any:
         """The graph at this step as a `graphviz.Source` (shown inline in Jupyter), as `to_dot`."""
         return viz.graphviz_source(self.to_dot(rankdir=rankdir, title=title))
 
@@ -480,15 +481,15 @@ class Paths(Sequence[Path]):
     def __repr__(self) -> str:
         return f"<Paths from {self.names.get(self.x, '?')} to {self.names[self.root]}: {self.n_paths:,} paths, grad {_fmt(self.grad)}>"
 
-    def to_dot(self, *, rankdir: viz.Rankdir = "LR", title: bool = True) -> str:
-        """The graph with the listed paths' edges in red, as DOT text.
+    def to_dot(self, *, rankdir: str = "auto", title: bool = True) -> str:
+        """The graph with the listed paths' edges and Values in red, as DOT text.
 
         >>> from autograd import Value
         >>> x = Value(3.0, "x"); y = x * x; y.label = "y"
-        >>> paths(x, y).to_dot().count("color=\\"#d62728\\"")     # 2 edges in, 1 out; x and y outlined
-        5
+        >>> paths(x, y).to_dot().count("color=\\"#d62728\\"")     # 2 edges; x and y outlined
+        4
         """
-        choice("rankdir", rankdir, viz.RANKDIRS)
+        choice("rankdir", rankdir, (*viz.RANKDIRS, "auto"))
         title = flag("title", title)
         edge_style: dict[tuple[Value, int], viz.Attrs] = {}
         on_path: set[Value] = set()
@@ -496,17 +497,14 @@ class Paths(Sequence[Path]):
             on_path.update(p.nodes)
             for k, pos in enumerate(p.positions):
                 edge_style[p.nodes[k + 1], pos] = {"color": viz.HIGHLIGHT, "penwidth": "2.5"}
-        result_style = {v: {"color": viz.HIGHLIGHT, "penwidth": "2.5"} for v in on_path if v is not self.x}
-        value_style = {
-            v: {"color": viz.HIGHLIGHT, "penwidth": "2"} for v in (self.x, self.root) if v in on_path
-        }
+        value_style = {v: {"color": viz.HIGHLIGHT, "penwidth": "2"} for v in on_path}
         text = viz.dot_source(
             self.root, self.order, rankdir=rankdir, names=self.names, grads=gradients(self.root),
-            value_style=value_style, edge_style=edge_style, result_style=result_style,
+            value_style=value_style, edge_style=edge_style,
         )  # fmt: skip
         return _with_title(text, self.lines()[:1] + self.lines()[-1:]) if title else text
 
-    def draw(self, *, rankdir: viz.Rankdir = "LR", title: bool = True) -> Any:
+    def draw(self, *, rankdir: str = "auto", title: bool = True) -> Any:
         """The graph with the listed paths highlighted, as a `graphviz.Source` (see `to_dot`)."""
         return viz.graphviz_source(self.to_dot(rankdir=rankdir, title=title))
 

@@ -94,10 +94,12 @@ def _role(v: Value, root: Value, params: Collection[Value]) -> str:
 def num(x: float, digits: int = 4) -> str:
     """A float, short: `digits` significant digits, no trailing zeros (2.0 -> '2', 1/3 -> '0.3333').
 
-    >>> num(2.0), num(1 / 3), num(-0.125), num(1e-9), num(float("inf"))
-    ('2', '0.3333', '-0.125', '1e-09', 'inf')
+    A zero is shown as 0 whatever its sign (IEEE's -0.0 is the same number, and "-0" puzzles a reader).
+
+    >>> num(2.0), num(1 / 3), num(-0.125), num(1e-9), num(float("inf")), num(-0.0)
+    ('2', '0.3333', '-0.125', '1e-09', 'inf', '0')
     """
-    return f"{x:.{digits}g}"
+    return "0" if x == 0 else f"{x:.{digits}g}"
 
 
 RANKDIRS = ("LR", "TB")  # left to right, top to bottom
@@ -125,14 +127,6 @@ def _order(root: object, max_nodes: int | None) -> list[Value]:
     return order
 
 
-def _escape_record(text: str) -> str:
-    """Escape a string for a field of a record label (inside DOT double quotes)."""
-    out = text.replace("\n", " ")
-    for ch in '\\{}|<>"':
-        out = out.replace(ch, "\\" + ch)
-    return out
-
-
 def escape(text: str) -> str:
     """Escape text for a DOT double-quoted label: backslashes and quotes.
 
@@ -142,51 +136,111 @@ def escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
+def html(text: str) -> str:
+    """Escape text for a Graphviz HTML-like label (``<...>``): ampersand, angle brackets, quotes.
+
+    >>> html("a < b & c")
+    'a &lt; b &amp; c'
+    """
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
 _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|-?[0-9]*\.?[0-9]+")
 
 
 def attrs(a: Mapping[str, str]) -> str:
     """A DOT attribute list. Values must be escaped already (`escape`); labels and values that are not
-    plain words or numbers are put in double quotes.
+    plain words or numbers are put in double quotes, and a label in ``<...>`` (HTML-like) as it is.
 
-    >>> attrs({"label": "a b", "shape": "record", "penwidth": "2.5", "color": "#d62728"})
-    '[label="a b" shape=record penwidth=2.5 color="#d62728"]'
+    >>> attrs({"label": "a b", "shape": "box", "penwidth": "2.5", "color": "#d62728"})
+    '[label="a b" shape=box penwidth=2.5 color="#d62728"]'
     """
-    return (
-        "["
-        + " ".join(f"{k}={v}" if k != "label" and _PLAIN.fullmatch(v) else f'{k}="{v}"' for k, v in a.items())
-        + "]"
-    )
+
+    def value(k: str, v: str) -> str:
+        if k == "label" and v.startswith("<") and v.endswith(">"):
+            return f"{k}={v}"
+        return f"{k}={v}" if k != "label" and _PLAIN.fullmatch(v) else f'{k}="{v}"'
+
+    return "[" + " ".join(value(k, v) for k, v in a.items()) + "]"
 
 
 def _edge_grads(order: list[Value], grads: Mapping[Value, float]) -> dict[tuple[Value, int], float]:
     """What backpropagation sends along each edge: the op's rules applied to the result's grad."""
     sent: dict[tuple[Value, int], float] = {}
     for v in order:
-        if v.op is not None:
+        if v.op is not None and v in grads:
             for i, gx in enumerate(v.op.backward(grads[v], *(x.data for x in v.inputs), v.data)):
                 sent[v, i] = gx
     return sent
 
 
 def _width(magnitude: float, largest: float) -> str:
+    """An edge's pen width for a gradient: 0.6 to 4 points, relative to the largest in the drawing."""
     if not largest > 0 or not math.isfinite(largest) or not math.isfinite(magnitude):
         return "1"
-    return f"{0.6 + 3.4 * magnitude / largest:.2f}"
+    return f"{0.6 + 3.4 * min(magnitude / largest, 1.0):.2f}"
 
 
 def _grad_fill(magnitude: float, largest: float) -> str:
     """White for 0, a deepening orange up to the largest |grad| in the graph."""
     t = magnitude / largest if largest > 0 and math.isfinite(largest) and math.isfinite(magnitude) else 0.0
+    t = min(t, 1.0)
     r, g, b = 255, round(255 - t * (255 - 140)), round(255 - t * 255)
     return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def _is_constant(v: Value, root: Value) -> bool:
+    return v.op is None and not v.label and v is not root
+
+
+# A drawing's width, estimated before layout, in points: a box is about this wide and this far apart.
+_BOX, _GAP, _PAGE = 84.0, 24.0, 640.0  # _PAGE: a notebook's output width (~900 px) in points, with room
+
+
+def _levels(order: list[Value], drawn: set[Value]) -> dict[Value, int]:
+    """Each drawn Value's rank as dot will place it: results one below their deepest input, leaves just
+    above their first use (dot shortens edges, so a weight sits next to the neuron that reads it)."""
+    level: dict[Value, int] = {}
+    for v in order:
+        if v.op is not None:
+            level[v] = 1 + max((level.get(x, 0) for x in v.inputs if x in drawn), default=0)
+    for v in reversed(order):
+        if v.op is not None:
+            for x in v.inputs:
+                if x.op is None and x in drawn:
+                    level[x] = min(level.get(x, level[v] - 1), level[v] - 1)
+    for v in order:
+        level.setdefault(v, 0)
+    return level
+
+
+def choose_rankdir(order: list[Value], drawn: Collection[Value]) -> Rankdir:
+    """Left to right when the graph is shallow enough to fit a notebook's width that way, else top to
+    bottom (a notebook scrolls down, not across): the wider of the two layouts, estimated, is avoided.
+
+    >>> from autograd import Value
+    >>> x = Value(1.0, "x"); y = x
+    >>> for _ in range(8):
+    ...     y = y.tanh()
+    >>> choose_rankdir(topological_order(y), set(topological_order(y)))
+    'TB'
+    """
+    drawn = set(drawn)
+    if not drawn:
+        return "LR"
+    level = _levels(order, drawn)
+    depth = max(level.values()) - min(level.values()) + 1
+    across = max(sum(1 for v in drawn if level[v] == k) for k in set(level.values()))
+    lr_width = depth * (_BOX + _GAP * 2)
+    tb_width = across * (_BOX + _GAP)
+    return "LR" if lr_width <= _PAGE or lr_width <= tb_width else "TB"
 
 
 def dot_source(
     root: Value,
     order: list[Value],
     *,
-    rankdir: str = "LR",
+    rankdir: str = "auto",
     show_grad: bool = True,
     color_by: ColorBy = "role",
     grad_width: bool = False,
@@ -195,86 +249,138 @@ def dot_source(
     names: Mapping[Value, str] | None = None,
     grads: Mapping[Value, float] | None = None,
     value_style: Mapping[Value, Attrs] | None = None,
-    op_style: Mapping[Value, Attrs] | None = None,
     edge_style: Mapping[tuple[Value, int], Attrs] | None = None,
-    result_style: Mapping[Value, Attrs] | None = None,
+    edge_labels: Mapping[tuple[Value, int], str] | None = None,
+    groups: Mapping[Value, str] | None = None,
+    collapse: Collection[str] = (),
     legend: bool = False,
 ) -> str:
-    """The DOT text for a graph already ordered; the styling hooks serve explanations (step, paths).
+    """The DOT text for a graph already ordered; the styling hooks serve explanations and the view.
 
-    `names` overrides labels, `grads` overrides `.grad`, the `*_style` mappings add attributes to a
-    Value's box, to the oval of the op that made a Value, to the edge into input i of a Value's op, and
-    to the edge from that op to the Value.
+    One box per Value: its name and the op that made it, its data, its grad (a Value missing from
+    `grads` shows none: not reached yet). A constant (an unlabelled leaf, such as the 2 in ``2 * x``) is
+    just its number. Every element has an id for the interactive view: the box of the i-th Value in
+    `order` is ``n{i}``, its data and grad ``n{i}_data`` and ``n{i}_grad``, the edge into input k of it
+    ``e{i}_{k}``. `names` overrides labels; `value_style` adds attributes to a box, `edge_style` and
+    `edge_labels` to the edge into input k of a Value; `groups` puts Values in named clusters (a neuron:
+    its weights, weighted sum and activation), and a group in `collapse` is drawn as one box.
 
     >>> from autograd import Value
-    >>> y = Value(2.0, "x").exp()
-    >>> print(dot_source(y, topological_order(y), color_by=None, names={y: "y"}).splitlines()[-4])
-      n1 [label="{y|data 7.389|grad 0}" shape=record]
+    >>> y = Value(2.0, "x").exp(); y.label = "y"
+    >>> print(dot_source(y, topological_order(y), color_by=None).splitlines()[-3])
+      n1 [id="n1" label=<<table border="0" cellborder="0" cellspacing="0" cellpadding="1"><tr><td align="left"><b>y</b></td><td align="right"><font color="#666666">exp</font></td></tr><tr><td align="left" colspan="2" id="n1_data">data 7.389</td></tr><tr><td align="left" colspan="2" id="n1_grad">grad 0</td></tr></table>> shape=box style=rounded]
     """
     index = {v: i for i, v in enumerate(order)}
     grad_of: Mapping[Value, float] = grads if grads is not None else {v: v.grad for v in order}
     params = set(params) if not isinstance(params, (set, frozenset)) else params
+    groups = groups or {}
+    folded = {v: g for v, g in groups.items() if g in collapse}  # Values inside a collapsed group
+    group_out = {g: max((v for v in order if folded.get(v) == g), key=index.__getitem__) for g in set(folded.values())}
+    drawn = {v for v in order if v not in folded}
+    box = {v: f"n{index[v]}" for v in drawn} | {v: f"g_{_ident(g)}" for v, g in folded.items()}
+    if rankdir == "auto":
+        rankdir = choose_rankdir(order, drawn | set(group_out.values()))
     sent = _edge_grads(order, grad_of) if grad_width else {}
     largest_sent = max((abs(g) for g in sent.values() if math.isfinite(g)), default=0.0)
-    largest_grad = max((abs(grad_of[v]) for v in order if math.isfinite(grad_of[v])), default=0.0)
+    largest_grad = max((abs(g) for v in order if (g := grad_of.get(v)) is not None and math.isfinite(g)), default=0.0)
     lines = [
         "digraph {",
         f"  rankdir={rankdir}",
-        '  node [fontname="Helvetica" fontsize=11]',
-        "  edge [arrowsize=0.7]",
+        "  nodesep=0.18",
+        "  ranksep=0.3",
+        '  node [fontname="Helvetica" fontsize=11 margin="0.06,0.03"]',
+        '  edge [arrowsize=0.6 color="#555555"]',
     ]
-    for v in order:
-        i = index[v]
-        name = names.get(v, v.label) if names is not None else v.label
-        fields = [_escape_record(name)] if name else []
-        fields.append(f"data {num(v.data)}")
+
+    def cells(v: Value, name: str, op_text: str, i: str) -> str:
+        head = f'<td align="left"><b>{html(name)}</b></td>' if name else ""
+        if op_text:
+            head += f'<td align="right"><font color="#666666">{html(op_text)}</font></td>'
+        span = ' colspan="2"' if name and op_text else ""
+        rows = [f"<tr>{head}</tr>"] if head else []
+        rows.append(f'<tr><td align="left"{span} id="{i}_data">data {num(v.data)}</td></tr>')
         if show_grad:
-            fields.append(f"grad {num(grad_of[v])}")
-        label = "|".join(fields)
-        box: Attrs = {"label": "{" + label + "}" if rankdir == "LR" else label, "shape": "record"}
+            g = grad_of.get(v)
+            rows.append(f'<tr><td align="left"{span} id="{i}_grad">{"grad " + num(g) if g is not None else "grad"}</td></tr>')
+        table = '<table border="0" cellborder="0" cellspacing="0" cellpadding="1">'
+        return f"<{table}{''.join(rows)}</table>>"
+
+    def fill(v: Value) -> Attrs:
         if color_by == "role":
-            box |= {"style": "filled", "fillcolor": ROLE_COLORS[_role(v, root, params)]}
-        elif color_by == "grad":
-            box |= {"style": "filled", "fillcolor": _grad_fill(abs(grad_of[v]), largest_grad)}
+            return {"style": "rounded,filled", "fillcolor": ROLE_COLORS[_role(v, root, params)]}
+        if color_by == "grad":
+            g = grad_of.get(v)
+            return {"style": "rounded,filled", "fillcolor": _grad_fill(abs(g) if g is not None else 0.0, largest_grad)}
+        return {"style": "rounded"}
+
+    clusters: dict[str, list[str]] = {}
+    for v in order:
+        if v in folded:
+            if group_out[folded[v]] is not v:
+                continue
+            g = folded[v]
+            node: Attrs = {"id": box[v], "label": cells(v, g, "neuron", box[v]), "shape": "box"} | fill(v)
+            node |= {"penwidth": "1.6"}
+        elif _is_constant(v, root):
+            node = {"id": box[v], "label": escape(num(v.data)), "shape": "plaintext", "fontcolor": "#555555",
+                    "fontsize": "10"}  # fmt: skip
+        else:
+            name = names.get(v, v.label) if names is not None else v.label
+            node = {"id": box[v], "label": cells(v, name, v.op.label if v.op is not None else "", box[v]), "shape": "box"}
+            node |= fill(v)
         if v in highlight:
-            box |= {"color": HIGHLIGHT, "penwidth": "3"}
+            node |= {"color": HIGHLIGHT, "penwidth": "2.5"}
         if value_style is not None and v in value_style:
-            box |= value_style[v]
-        if v.op is not None:
-            oval: Attrs = {"label": escape(v.op.label)}
-            if op_style is not None and v in op_style:
-                oval |= op_style[v]
-            lines.append(f"  n{i}op {attrs(oval)}")
-        lines.append(f"  n{i} {attrs(box)}")
-        if v.op is None:
+            node |= value_style[v]
+        lines.append(f"  {box[v]} {attrs(node)}")
+        if v in groups and v not in folded:
+            clusters.setdefault(groups[v], []).append(box[v])
+    for g, members in clusters.items():
+        lines.append(f'  subgraph cluster_{_ident(g)} {{ label="{escape(g)}" labeljust=l fontsize=10 '
+                     f'fontcolor="#555555" style="rounded,filled" fillcolor="#f5f7fb" color="#c9d3e6" '
+                     f'{"; ".join(members)} }}')  # fmt: skip
+    for v in order:
+        if v.op is None or (v in folded and group_out[folded[v]] is not v):
+            if v.op is not None:  # inside a collapsed group: only edges from outside it, into its box
+                for k, x in enumerate(v.inputs):
+                    if folded.get(x) != folded[v]:
+                        lines.append(f"  {box[x]} -> {box[v]} [id=\"e{index[v]}_{k}\"]")
             continue
         for k, x in enumerate(v.inputs):
-            edge: Attrs = {}
-            if grad_width:
-                edge["penwidth"] = _width(abs(sent.get((v, k), 0.0)), largest_sent)  # a rule may send none
+            if v in folded and folded.get(x) == folded[v]:
+                continue  # inside the group
+            edge: Attrs = {"id": f"e{index[v]}_{k}"}
+            if grad_width and (v, k) in sent:
+                edge["penwidth"] = _width(abs(sent[v, k]), largest_sent)
+            if edge_labels is not None and (v, k) in edge_labels:
+                edge |= {"label": escape(edge_labels[v, k]), "fontsize": "9", "fontcolor": "#444444"}
             if edge_style is not None and (v, k) in edge_style:
                 edge |= edge_style[v, k]
-            lines.append(f"  n{index[x]} -> n{i}op" + (f" {attrs(edge)}" if edge else ""))
-        out_edge: Attrs = {"penwidth": _width(abs(grad_of[v]), largest_sent)} if grad_width else {}
-        if result_style is not None and v in result_style:
-            out_edge |= result_style[v]
-        lines.append(f"  n{i}op -> n{i}" + (f" {attrs(out_edge)}" if out_edge else ""))
+            lines.append(f"  {box[x]} -> {box[v]} {attrs(edge)}")
     if legend:
-        present = {_role(v, root, params) for v in order}
-        lines += _legend(color_by, grad_width, present)
+        present = {_role(v, root, params) for v in drawn}
+        lines += _legend(color_by, grad_width, present, largest_grad)
     lines.append("}")
     return "\n".join(lines)
 
 
-def _legend(color_by: ColorBy, grad_width: bool, present: set[str]) -> list[str]:
-    """One small node: a row of coloured cells naming the roles in the graph (an HTML-like label)."""
+def _ident(text: str) -> str:
+    """A DOT identifier made from any text (a group name)."""
+    return re.sub(r"\W", lambda m: f"_{ord(m[0]):x}_", text)
+
+
+def _legend(color_by: ColorBy, grad_width: bool, present: set[str], largest_grad: float) -> list[str]:
+    """One small node: a row of coloured cells naming the roles in the graph, or the shades of |grad| with
+    the numbers they stand for (an HTML-like label)."""
     cells = []
     if color_by == "role":
         cells = [f'<td bgcolor="{colour}">{r}</td>' for r, colour in ROLE_COLORS.items() if r in present]
     elif color_by == "grad":
-        cells = [f'<td bgcolor="{_grad_fill(t, 1.0)}">|grad| {t:g}</td>' for t in (0.0, 0.5, 1.0)]
+        top = largest_grad if largest_grad > 0 and math.isfinite(largest_grad) else 1.0
+        cells = [f'<td bgcolor="{_grad_fill(t * top, top)}">|grad| {html(num(t * top, 3))}</td>' for t in (0.0, 0.5, 1.0)]
+        cells.insert(0, "<td>shade ∝ |grad|:</td>")
     if grad_width:
-        cells.append("<td>edge width: |gradient sent back|</td>")
+        cells.append("<td>edge width ∝ |gradient sent back|</td>")
     if not cells:
         return []
     table = (
@@ -288,7 +394,7 @@ def _legend(color_by: ColorBy, grad_width: bool, present: set[str]) -> list[str]
 def to_dot(
     root: Value,
     *,
-    rankdir: Rankdir = "LR",
+    rankdir: str = "auto",
     show_grad: bool = True,
     color_by: ColorBy = "role",
     grad_width: bool = False,
@@ -296,42 +402,43 @@ def to_dot(
     highlight: Iterable[Value] = (),
     names: Mapping[Value, str] | None = None,
     grads: Mapping[Value, float] | None = None,
+    groups: Mapping[Value, str] | None = None,
+    collapse: Iterable[str] = (),
     legend: bool = False,
     max_nodes: int | None = MAX_NODES,
 ) -> str:
     """The graph that computed `root`, as DOT text (standard library only; render it with `draw`).
 
-    - `rankdir`: "LR" (left to right) or "TB" (top to bottom).
-    - `show_grad`: show each Value's grad next to its data.
-    - `color_by`: "role" fills boxes by role (`role`: input, parameter, constant, intermediate, output;
-      `params` says which leaves are parameters), "grad" by |grad|, None leaves them white.
+    - `rankdir`: "auto" (left to right when that fits a notebook's width, else top to bottom), "LR", "TB".
+    - `show_grad`: show each Value's grad under its data.
+    - `color_by`: "role" fills boxes by role (`role`: input, parameter, intermediate, output; `params`
+      says which leaves are parameters), "grad" by |grad|, None leaves them white.
     - `grad_width`: each edge as thick as the gradient backpropagation sends along it.
     - `highlight`: Values to outline in red.
     - `names`, `grads`: show these instead of the Values' labels and `.grad`.
+    - `groups`, `collapse`: draw Values of one group (a neuron) in a frame; a collapsed group as one box.
     - `legend`: add a small key of colours. `max_nodes`: refuse graphs with more Values (None: no limit).
 
     >>> from autograd import Value
     >>> x = Value(3.0, "x")
-    >>> print(to_dot(x * x + 1, rankdir="TB", show_grad=False))
+    >>> print(to_dot(x * x + 1, show_grad=False, color_by=None))
     digraph {
-      rankdir=TB
-      node [fontname="Helvetica" fontsize=11]
-      edge [arrowsize=0.7]
-      n0 [label="x|data 3" shape=record style=filled fillcolor="#cfe2ff"]
-      n1op [label="*"]
-      n1 [label="data 9" shape=record style=filled fillcolor="#ffffff"]
-      n0 -> n1op
-      n0 -> n1op
-      n1op -> n1
-      n2 [label="data 1" shape=record style=filled fillcolor="#e9ecef"]
-      n3op [label="+"]
-      n3 [label="data 10" shape=record style=filled fillcolor="#c7f0d2"]
-      n1 -> n3op
-      n2 -> n3op
-      n3op -> n3
+      rankdir=LR
+      nodesep=0.18
+      ranksep=0.3
+      node [fontname="Helvetica" fontsize=11 margin="0.06,0.03"]
+      edge [arrowsize=0.6 color="#555555"]
+      n0 [id="n0" label=<<table border="0" cellborder="0" cellspacing="0" cellpadding="1"><tr><td align="left"><b>x</b></td></tr><tr><td align="left" id="n0_data">data 3</td></tr></table>> shape=box style=rounded]
+      n1 [id="n1" label=<<table border="0" cellborder="0" cellspacing="0" cellpadding="1"><tr><td align="right"><font color="#666666">*</font></td></tr><tr><td align="left" id="n1_data">data 9</td></tr></table>> shape=box style=rounded]
+      n2 [id="n2" label="1" shape=plaintext fontcolor="#555555" fontsize=10]
+      n3 [id="n3" label=<<table border="0" cellborder="0" cellspacing="0" cellpadding="1"><tr><td align="right"><font color="#666666">+</font></td></tr><tr><td align="left" id="n3_data">data 10</td></tr></table>> shape=box style=rounded]
+      n0 -> n1 [id="e1_0"]
+      n0 -> n1 [id="e1_1"]
+      n1 -> n3 [id="e3_0"]
+      n2 -> n3 [id="e3_1"]
     }
     """
-    choice("rankdir", rankdir, RANKDIRS)
+    rankdir = choice("rankdir", rankdir, (*RANKDIRS, "auto"))
     if color_by is not None:
         choice("color_by", color_by, COLOR_BY)
     show_grad, grad_width = flag("show_grad", show_grad), flag("grad_width", grad_width)
@@ -345,9 +452,14 @@ def to_dot(
     if grads is not None:
         given = mapping("grads", grads, "a dict of Value -> float")
         grads = {v: real(f"grads[{shown(v)}]", given.get(v, 0.0), finite=False) for v in order}
+    if groups is not None:
+        given = mapping("groups", groups, "a dict of Value -> group name (str)")
+        groups = {v: instance(f"groups[{shown(v)}]", given[v], str, "a str") for v in order if v in given}
+    folded = {instance("collapse[...]", g, str, "a group name (str)") for g in iterable("collapse", collapse, "a list of group names")}
     return dot_source(
         root, order, rankdir=rankdir, show_grad=show_grad, color_by=color_by, grad_width=grad_width,
-        params=params_set, highlight=highlight_set, names=names, grads=grads, legend=legend,
+        params=params_set, highlight=highlight_set, names=names, grads=grads, groups=groups, collapse=folded,
+        legend=legend,
     )  # fmt: skip
 
 
@@ -378,7 +490,7 @@ def graphviz_source(dot_text: str) -> Any:
 def draw(
     root: Value,
     *,
-    rankdir: Rankdir = "LR",
+    rankdir: str = "auto",
     show_grad: bool = True,
     color_by: ColorBy = "role",
     grad_width: bool = False,

@@ -322,7 +322,8 @@ def test_difference_reprs_and_errors():
     assert repr(nn.Neuron(2)) == "Neuron(2, relu)" and repr(mg_nn.Neuron(2)) == "ReLUNeuron(2)"
     assert repr(nn.MLP(2, [1])) == "MLP(2 -> 1, relu / linear)"
     assert repr(mg_nn.MLP(2, [1])) == "MLP of [Layer of [LinearNeuron(2)]]"
-    # too few inputs: micrograd's zip sums fewer products; ours refuses
-    assert mg_nn.Neuron(2)([1.0]).data is not None
+    # too few inputs: micrograd's zip sums fewer products, silently; ours refuses
+    short = mg_nn.Neuron(2, nonlin=False)
+    assert short([1.0]).data == short.w[0].data
     with pytest.raises(nn.InputError, match="expects 2 inputs, got 1"):
         nn.Neuron(2)([1.0])

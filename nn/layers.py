@@ -4,8 +4,17 @@ A neuron computes a = f(z), z = w·x + b. The pre-activation z is ONE node (`aut
 nodes a loop of `*` and `+` would make, and f is one more: two nodes per neuron. Raw numbers given to a
 model are wrapped into Values once per sample, not once per neuron.
 
-Randomness comes from an explicit `random.Random`: pass `seed=` or `rng=`; with neither, seed 0, so the
-same call builds the same network every run.
+Weights come from Python's global `random` module unless you say otherwise, as in micrograd (and as
+PyTorch draws from its global generator): after `random.seed(1337)`, `MLP(2, [16, 16, 1])` gets exactly
+micrograd's weights (each neuron draws its weights in order with `random.uniform(-1, 1)`; biases start at
+0 and draw nothing). `seed=` draws from a private `random.Random(seed)` instead, and `rng=` from a
+generator you pass: either way the global generator is left as it was.
+
+>>> import random
+>>> random.seed(1337); a = MLP(2, [3, 1])
+>>> random.seed(1337); b = MLP(2, [3, 1])
+>>> a.state_dict() == b.state_dict() == MLP(2, [3, 1], rng=random.Random(1337)).state_dict()
+True
 """
 
 from __future__ import annotations
@@ -15,7 +24,7 @@ import math
 import numbers
 import random
 from collections.abc import Callable, Iterable, Sequence
-from typing import Union
+from typing import Protocol, Union
 
 from autograd import Op, Value
 from autograd.checks import choice, flag, instance, integer, iterable, optional, shown
@@ -23,7 +32,7 @@ from autograd.value import dots, map_op
 
 from .module import Module
 
-__all__ = ["ACTIVATIONS", "INITS", "MLP", "Input", "InputError", "Layer", "Neuron"]
+__all__ = ["ACTIVATIONS", "INITS", "MLP", "Generator", "Input", "InputError", "Layer", "Neuron"]
 
 Input = Union[Value, float, Iterable[Value | float]]  # noqa: UP007 -- a runtime alias: `|` on Value fails
 """What a model takes for one sample: a list of numbers or Values (a bare one for a 1-input model)."""
@@ -88,27 +97,35 @@ def _apply(act: Activation, z: Value) -> Value:
     return map_op(act, [z])[0] if isinstance(act, Op) else act(z) if act is not None else z
 
 
-def _uniform(rng: random.Random, nin: int, nout: int) -> float:
+class Generator(Protocol):
+    """Where weights come from: the `random` module itself (its global generator) or a `random.Random`."""
+
+    def uniform(self, a: float, b: float, /) -> float: ...
+
+    def gauss(self, mu: float = 0.0, sigma: float = 1.0, /) -> float: ...
+
+
+def _uniform(rng: Generator, nin: int, nout: int) -> float:
     return rng.uniform(-1.0, 1.0)  # micrograd's choice
 
 
-def _xavier(rng: random.Random, nin: int, nout: int) -> float:
+def _xavier(rng: Generator, nin: int, nout: int) -> float:
     a = math.sqrt(6.0 / (nin + nout))  # Glorot & Bengio 2010: keeps Var(z) ≈ Var(x) forward and back
     return rng.uniform(-a, a)
 
 
-def _he(rng: random.Random, nin: int, nout: int) -> float:
+def _he(rng: Generator, nin: int, nout: int) -> float:
     return rng.gauss(0.0, math.sqrt(2.0 / nin))  # He et al. 2015: Var(w) = 2/nin, for ReLU layers
 
 
-INITS: dict[str, Callable[[random.Random, int, int], float]] = {
+INITS: dict[str, Callable[[Generator, int, int], float]] = {
     "uniform": _uniform,  # U(-1, 1), as micrograd
     "xavier": _xavier,    # U(-a, a), a = √(6 / (nin + nout))
     "glorot": _xavier,
     "he": _he,            # N(0, 2 / nin)
     "kaiming": _he,
 }  # fmt: skip
-"""Weight initializations by name; biases always start at 0."""
+"""Weight initializations by name, each `init(rng, nin, nout) -> one weight`; biases always start at 0."""
 
 
 MAX_PARAMETERS = 10_000_000
@@ -125,10 +142,13 @@ def _check_size(where: str, count: int) -> None:
         )
 
 
-def make_rng(seed: int | None = None, rng: random.Random | None = None) -> random.Random:
-    """The generator to draw from: `rng` itself, a new one seeded with `seed`, or seed 0 if neither.
+def make_rng(seed: int | None = None, rng: random.Random | None = None) -> Generator:
+    """The generator to draw from: `rng` itself, a new `random.Random(seed)`, or with neither the `random`
+    module, whose global generator `random.seed` sets.
 
-    >>> make_rng(seed=1).random() == random.Random(1).random()
+    >>> make_rng(seed=1).uniform(-1, 1) == random.Random(1).uniform(-1, 1)
+    True
+    >>> make_rng() is random
     True
     """
     seed = optional(integer, "seed", seed)
@@ -137,7 +157,12 @@ def make_rng(seed: int | None = None, rng: random.Random | None = None) -> rando
         if seed is not None:
             raise ValueError("give seed= or rng=, not both")
         return rng
-    return random.Random(0 if seed is None else seed)
+    return random if seed is None else random.Random(seed)
+
+
+def _given(gen: Generator) -> random.Random | None:
+    """How a layer hands its generator on to its neurons: as `rng=`, or None for the global one."""
+    return gen if isinstance(gen, random.Random) else None
 
 
 def _resolve_activation(nonlin: object, activation: object, default: str) -> str:
@@ -228,6 +253,8 @@ class Neuron(Module):
     """One neuron: a = f(w·x + b), with the pre-activation z = w·x + b as a single `dot` node.
 
     `nonlin` is micrograd's switch (True: relu, False: linear); `activation=` names any of ACTIVATIONS.
+    Weights are drawn from Python's global `random` (as micrograd), or from `random.Random(seed)` given
+    `seed=`, or from `rng=`; the bias starts at 0.
 
     >>> n = Neuron(2, activation="tanh", seed=0)
     >>> n.w[0].data = 0.5; n.w[1].data = -1.0; n.b.data = 0.25
@@ -295,7 +322,9 @@ class Neuron(Module):
 
 
 class Layer(Module):
-    """`nout` neurons reading the same inputs. Always returns a list, even of one Value.
+    """`nout` neurons reading the same inputs. Always returns a list, even of one Value (micrograd's
+    returns a bare Value for one neuron). The neurons draw their weights one after the other from one
+    generator (Python's global `random`, or `seed=` / `rng=` as `Neuron`), so they start different.
 
     >>> layer = Layer(3, 2, seed=0)
     >>> out = layer([1.0, 2.0, 3.0])
@@ -325,7 +354,7 @@ class Layer(Module):
         choice("init", init, INITS)
         gen = make_rng(seed, rng)
         self.neurons = [
-            Neuron(nin, activation=act, bias=bias, init=init, fan_out=nout, rng=gen) for _ in range(nout)
+            Neuron(nin, activation=act, bias=bias, init=init, fan_out=nout, rng=_given(gen)) for _ in range(nout)
         ]
         self.activation = act
 
@@ -368,7 +397,12 @@ class MLP(Module):
     Hidden layers use `activation` (ReLU by default), the last layer `output_activation` (linear by
     default), as micrograd. Returns a Value when the last layer has one neuron, else a list.
 
-    >>> model = MLP(2, [16, 16, 1])
+    Weights come from Python's global `random`, layer by layer, neuron by neuron, in micrograd's order, so
+    micrograd's demo (`random.seed(1337)`, then `MLP(2, [16, 16, 1])`) gets micrograd's very weights.
+    `seed=` draws from a private `random.Random(seed)` instead, `rng=` from a given `random.Random`; then
+    the global generator is not touched.
+
+    >>> model = MLP(2, [16, 16, 1], seed=0)
     >>> model
     MLP(2 -> 16 -> 16 -> 1, relu / linear)
     >>> score = model([0.5, -1.0]); score.backward()
@@ -404,7 +438,8 @@ class MLP(Module):
         gen = make_rng(seed, rng)
         n = len(widths)
         self.layers = [
-            Layer(sizes[i], sizes[i + 1], activation=last if i == n - 1 else hidden, bias=bias, init=init, rng=gen)
+            Layer(sizes[i], sizes[i + 1], activation=last if i == n - 1 else hidden, bias=bias, init=init,
+                  rng=_given(gen))
             for i in range(n)
         ]
         self.activation = hidden

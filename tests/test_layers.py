@@ -20,6 +20,7 @@ def sigma(z: float) -> float:
 def test_micrograd_readme_code_runs_unchanged_but_for_the_import():
     from nn import MLP  # micrograd: from micrograd.nn import MLP
 
+    random.seed(1337)
     model = MLP(2, [16, 16, 1])  # 2-layer neural network
     xs = [[2.0, 3.0], [3.0, -1.0], [0.5, 1.0], [1.0, 1.0]]
     ys = [1.0, -1.0, -1.0, 1.0]
@@ -113,13 +114,22 @@ def test_inits_draw_from_their_ranges():
 def test_seeds_rng_and_the_global_generator():
     assert MLP(2, [4, 1], seed=7).state_dict() == MLP(2, [4, 1], seed=7).state_dict()
     assert MLP(2, [4, 1], seed=7).state_dict() != MLP(2, [4, 1], seed=8).state_dict()
-    assert MLP(2, [4, 1]).state_dict() == MLP(2, [4, 1], seed=0).state_dict()  # default: seed 0
     a = MLP(2, [4, 1], rng=random.Random(3))
     assert a.state_dict() == MLP(2, [4, 1], seed=3).state_dict()
+    # with neither: Python's global generator, as micrograd; one uniform(-1, 1) per weight, in order
+    random.seed(3)
+    model = MLP(2, [4, 1])
+    after = random.getstate()
+    random.seed(3)
+    weights = [random.uniform(-1, 1) for _ in range(2 * 4 + 4)]  # 4 neurons of 2 weights, 1 of 4
+    assert random.getstate() == after
+    assert [p.data for p in model.parameters() if p.label != "b"] == weights
+    assert model.state_dict() == MLP(2, [4, 1], seed=3).state_dict()
     random.seed(12345)
     state = random.getstate()
-    MLP(2, [8, 8, 1], init="he")
-    assert random.getstate() == state  # the global generator is never touched
+    MLP(2, [8, 8, 1], init="he", seed=1)
+    Neuron(3, rng=random.Random(1))
+    assert random.getstate() == state  # with seed= or rng=, the global generator is not touched
     with pytest.raises(ValueError, match="not both"):
         MLP(2, [1], seed=1, rng=random.Random(1))
     with pytest.raises(TypeError, match="seed must be an int"):

@@ -121,8 +121,8 @@ def from_torch(module: Any) -> MLP:
     bias = biases.pop()
     model = MLP(
         linears[0].in_features, [lin.out_features for lin in linears],
-        activation=hidden.pop() if hidden else "relu", output_activation=acts[-1], bias=bias,
-    )  # fmt: skip
+        activation=hidden.pop() if hidden else "relu", output_activation=acts[-1], bias=bias, seed=0,
+    )  # fmt: skip  # the weights are copied in next; seed=0 leaves the global random generator untouched
     state: dict[str, float] = {}
     for i, lin in enumerate(linears):
         weight = lin.weight.detach().to(torch.float64).tolist()

@@ -343,8 +343,8 @@ def load(path: str | os.PathLike[str], model: MLP | None = None) -> MLP:
         raise ModelFileError(f"{p} holds {_describe(arch)}, but the model is {model!r}")
     target = model if model is not None else MLP(
         arch["nin"], arch["nouts"], activation=arch["activation"],
-        output_activation=arch["output_activation"], bias=arch["bias"],
-    )  # fmt: skip
+        output_activation=arch["output_activation"], bias=arch["bias"], seed=0,  # weights come from the file:
+    )  # fmt: skip  # seed=0 only keeps the global random generator untouched
     try:
         target.load_state_dict(values)  # checks every name and value again before setting any
     except (ValueError, TypeError) as e:  # a subclass of MLP with parameters of its own

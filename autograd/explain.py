@@ -233,7 +233,7 @@ class Step:
         >>> [steps(z)[k].grads()[x] for k in (0, 1)]     # dz/dx = 2y * 2 = 24, added at step 2
         [0.0, 24.0]
         """
-        return dict.fromkeys(self.trace.order, 0.0) | self._reached()
+        return dict.fromkeys(self.trace.order, 0.0) | self.trace.initial | self._reached()
 
     def to_dot(self, *, rankdir: str = "auto", title: bool = True) -> str:
         """The graph at this step, as DOT text: nodes done (grey), this node and the inputs it updates in
@@ -268,8 +268,9 @@ class Step:
         return _with_title(text, self.lines()) if title else text
 
     def _reached(self) -> dict[Value, float]:
-        """The gradients as they stand after this step, of the Values reached so far only."""
-        grads = dict(self.trace.initial)
+        """The gradients as they stand after this step, of the Values reached so far only (the root, and
+        every Value some step has added into)."""
+        grads = {self.trace.root: self.trace.initial[self.trace.root]}
         for step in self.trace.steps[: self.index + 1]:
             for u in step.updates:
                 grads[u.input] = u.after

@@ -360,10 +360,15 @@ def dot(ws: Iterable[Operand], xs: Iterable[Operand], bias: Operand | None = Non
     return _dot_node(wl, xl, [x.data for x in xl], b)
 
 
-def dots(rows: list[list[Value]], xs: list[Value], biases: list[Value | None] | None = None) -> list[Value]:
+def dots(
+    rows: list[list[Value]],
+    xs: list[Value],
+    biases: list[Value | None] | None = None,
+    labels: list[str] | None = None,
+) -> list[Value]:
     """One `dot` node per row: ``rows[j] · xs + biases[j]``, a matrix times a vector (a layer's
     pre-activations), reading each input's number once for all rows. The same nodes as
-    ``[dot(w, xs, b) for w, b in zip(rows, biases)]``, made in one loop.
+    ``[dot(w, xs, b) for w, b in zip(rows, biases)]``, made in one loop, labelled `labels[j]` if given.
 
     Rows are lists of Values as long as `xs` (a list of Values); a bias is a Value or None. Anything else
     is a TypeError or ValueError, found when reading it fails (so correct calls pay for no checks).
@@ -375,12 +380,17 @@ def dots(rows: list[list[Value]], xs: list[Value], biases: list[Value | None] | 
     """
     if biases is None:
         biases = [None] * len(rows)
+    if labels is None:
+        labels = [""] * len(rows)
     try:
         xd = [x.data for x in xs]  # read once for every row
         if MODE.get():  # no_grad, anomaly, tracing: each node through _node, as one dot() would make it
-            return [_dot_node(ws, xs, xd, b) for ws, b in zip(rows, biases, strict=True)]
+            out = [_dot_node(ws, xs, xd, b) for ws, b in zip(rows, biases, strict=True)]
+            for z, label in zip(out, labels, strict=True):
+                z.label = label
+            return out
         out = []
-        for ws, b in zip(rows, biases, strict=True):
+        for ws, b, label in zip(rows, biases, labels, strict=True):
             if len(ws) != len(xd):
                 raise ValueError
             # _node's record, field by field (a call per node costs 15% of a layer's forward pass)
@@ -393,12 +403,12 @@ def dots(rows: list[list[Value]], xs: list[Value], biases: list[Value | None] | 
                 z.inputs = (*ws, *xs, b)
             z.grad = 0.0
             z.op = _DOT
-            z.label = ""
+            z.label = label
             z.seq = _next_seq()
             out.append(z)
         return out
     except (AttributeError, TypeError, ValueError):
-        _check_dots(rows, xs, biases)
+        _check_dots(rows, xs, biases, labels)
         raise
 
 
@@ -410,8 +420,11 @@ def _dot_node(ws: list[Value], xs: list[Value], xd: list[float], b: Value | None
     return _node(dot_forward([w.data for w in ws], xd, b.data), (*ws, *xs, b), _DOT)
 
 
-def _check_dots(rows: object, xs: object, biases: object) -> None:
+def _check_dots(rows: object, xs: object, biases: object, labels: object) -> None:
     """Say what is wrong with arguments of `dots` that failed."""
+    ls = checks.iterable("labels", labels, "a list of str, one per row")
+    for j, label in enumerate(ls):
+        checks.instance(f"labels[{j}]", label, str, "a str")
     xl = checks.iterable("xs", xs, "a list of Values")
     for i, x in enumerate(xl):
         checks.instance(f"xs[{i}]", x, Value, "a Value")
@@ -427,11 +440,13 @@ def _check_dots(rows: object, xs: object, biases: object) -> None:
             checks.instance(f"rows[{j}][{i}]", w, Value, "a Value")
         if b is not None:
             checks.instance(f"biases[{j}]", b, Value, "a Value or None")
+    if len(ls) != len(rl):
+        raise ValueError(f"dots needs one label per row: {len(rl)} rows, {len(ls)} labels")
 
 
-def map_op(op: Op, values: list[Value]) -> list[Value]:
+def map_op(op: Op, values: list[Value], labels: list[str] | None = None) -> list[Value]:
     """`op` applied to each Value: one node each, the same nodes as ``[op(v) for v in values]`` would
-    be, made in one loop (a layer's activations).
+    be, made in one loop (a layer's activations), labelled `labels[j]` if given.
 
     >>> from autograd import OPS, Value
     >>> [a.data for a in map_op(OPS["relu"], [Value(-1.0), Value(2.0)])]
@@ -439,11 +454,18 @@ def map_op(op: Op, values: list[Value]) -> list[Value]:
     """
     if op.arity != 1:
         raise ValueError(f"map_op applies an op of one input, got {op!r}")
+    if labels is None:
+        labels = [""] * len(values)
+    elif len(labels) != len(values) or not all(isinstance(label, str) for label in labels):
+        raise ValueError(f"map_op needs one label (a str) per Value: {len(values)} Values, labels {labels!r}")
     if MODE.get():
-        return [_unary(op, v) for v in values]
+        out = [_unary(op, v) for v in values]
+        for a, label in zip(out, labels, strict=True):
+            a.label = label
+        return out
     forward, out = op.forward, []
     try:
-        for v in values:
+        for v, label in zip(values, labels, strict=True):
             try:
                 data = forward(v.data)
             except (ArithmeticError, ValueError):
@@ -453,7 +475,7 @@ def map_op(op: Op, values: list[Value]) -> list[Value]:
             a.grad = 0.0
             a.inputs = (v,)
             a.op = op
-            a.label = ""
+            a.label = label
             a.seq = _next_seq()
             out.append(a)
     except AttributeError:

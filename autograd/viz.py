@@ -1,9 +1,12 @@
 """Draw a computation graph: `to_dot` (DOT text, standard library only) and `draw` (a rendered picture).
 
-Each Value is a box showing its label, data and grad; each op is an oval between its inputs and its
-result; edges run from inputs to results, the direction of the forward pass (backpropagation walks
-them the other way). Nodes are numbered in topological order (``n0``, ``n1``, ...), so the same graph
-gives the same text on every run.
+Each Value is one box: its name and the op that made it, its data and its grad; a constant (the 2 in
+``2 * x``) is just its number. Edges run from inputs to results, the direction of the forward pass
+(backpropagation walks them the other way). The layout runs left to right when the graph is shallow
+enough to fit a notebook's width that way, else top to bottom; a neuron's Values can be framed together,
+or drawn as one box. Every box and edge has an id (``n3``, ``n3_grad``, ``e3_0``), which the interactive
+view uses to change what a step shows without laying the graph out again. Nodes are numbered in
+topological order, so the same graph gives the same text on every run.
 
 The `graphviz` Python package is imported only inside `draw` and `save`, never at module level: the
 engine needs no third-party package, `to_dot` works without it, and ``import autograd`` stays fast.
@@ -12,19 +15,11 @@ Rendering also needs Graphviz's ``dot`` program; when either is missing the erro
 >>> from autograd import Value
 >>> a, b = Value(2.0, "a"), Value(-3.0, "b")
 >>> c = a * b; c.label = "c"; c.backward()
->>> print(to_dot(c, color_by=None))
-digraph {
-  rankdir=LR
-  node [fontname="Helvetica" fontsize=11]
-  edge [arrowsize=0.7]
-  n0 [label="{a|data 2|grad -3}" shape=record]
-  n1 [label="{b|data -3|grad 2}" shape=record]
-  n2op [label="*"]
-  n2 [label="{c|data -6|grad 1}" shape=record]
-  n0 -> n2op
-  n1 -> n2op
-  n2op -> n2
-}
+>>> text = to_dot(c)
+>>> [line.strip() for line in text.splitlines() if "->" in line]     # a and b feed the product c
+['n0 -> n2 [id=e2_0]', 'n1 -> n2 [id=e2_1]']
+>>> '<b>c</b>' in text, 'id="n2_grad">grad 1<' in text
+(True, True)
 """
 
 from __future__ import annotations
@@ -268,7 +263,7 @@ def dot_source(
     >>> from autograd import Value
     >>> y = Value(2.0, "x").exp(); y.label = "y"
     >>> print(dot_source(y, topological_order(y), color_by=None).splitlines()[-3])
-      n1 [id="n1" label=<<table border="0" cellborder="0" cellspacing="0" cellpadding="1"><tr><td align="left"><b>y</b></td><td align="right"><font color="#666666">exp</font></td></tr><tr><td align="left" colspan="2" id="n1_data">data 7.389</td></tr><tr><td align="left" colspan="2" id="n1_grad">grad 0</td></tr></table>> shape=box style=rounded]
+      n1 [id=n1 label=<<table border="0" cellborder="0" cellspacing="0" cellpadding="1"><tr><td align="left"><b>y</b></td><td align="right"><font color="#666666">exp</font></td></tr><tr><td align="left" colspan="2" id="n1_data">data 7.389</td></tr><tr><td align="left" colspan="2" id="n1_grad">grad 0</td></tr></table>> shape=box style=rounded]
     """
     index = {v: i for i, v in enumerate(order)}
     grad_of: Mapping[Value, float] = grads if grads is not None else {v: v.grad for v in order}
@@ -276,7 +271,15 @@ def dot_source(
     groups = groups or {}
     folded = {v: g for v, g in groups.items() if g in collapse}  # Values inside a collapsed group
     group_out = {g: max((v for v in order if folded.get(v) == g), key=index.__getitem__) for g in set(folded.values())}
-    drawn = {v for v in order if v not in folded}
+    if folded:  # a parameter that only collapsed groups read is inside them: not drawn (a neuron's weights)
+        readers: dict[Value, list[Value]] = {}
+        for v in order:
+            for x in v.inputs:
+                readers.setdefault(x, []).append(v)
+        hidden = {p for p in params if p not in folded and readers.get(p) and all(r in folded for r in readers[p])}
+    else:
+        hidden = set()
+    drawn = {v for v in order if v not in folded and v not in hidden}
     box = {v: f"n{index[v]}" for v in drawn} | {v: f"g_{_ident(g)}" for v, g in folded.items()}
     if rankdir == "auto":
         rankdir = choose_rankdir(order, drawn | set(group_out.values()))
@@ -315,11 +318,13 @@ def dot_source(
 
     clusters: dict[str, list[str]] = {}
     for v in order:
+        if v in hidden:
+            continue
         if v in folded:
             if group_out[folded[v]] is not v:
                 continue
-            g = folded[v]
-            node: Attrs = {"id": box[v], "label": cells(v, g, "neuron", box[v]), "shape": "box"} | fill(v)
+            node: Attrs = {"id": box[v], "label": cells(v, _shown(folded[v]), "", box[v]), "shape": "box"}
+            node |= fill(v)
             node |= {"penwidth": "1.6"}
         elif _is_constant(v, root):
             node = {"id": box[v], "label": escape(num(v.data)), "shape": "plaintext", "fontcolor": "#555555",
@@ -335,19 +340,19 @@ def dot_source(
         lines.append(f"  {box[v]} {attrs(node)}")
         if v in groups and v not in folded:
             clusters.setdefault(groups[v], []).append(box[v])
-    for g, members in clusters.items():
-        lines.append(f'  subgraph cluster_{_ident(g)} {{ label="{escape(g)}" labeljust=l fontsize=10 '
+    for group, members in clusters.items():
+        lines.append(f'  subgraph cluster_{_ident(group)} {{ label="{escape(_shown(group))}" labeljust=l fontsize=10 '
                      f'fontcolor="#555555" style="rounded,filled" fillcolor="#f5f7fb" color="#c9d3e6" '
                      f'{"; ".join(members)} }}')  # fmt: skip
     for v in order:
         if v.op is None or (v in folded and group_out[folded[v]] is not v):
             if v.op is not None:  # inside a collapsed group: only edges from outside it, into its box
                 for k, x in enumerate(v.inputs):
-                    if folded.get(x) != folded[v]:
-                        lines.append(f"  {box[x]} -> {box[v]} [id=\"e{index[v]}_{k}\"]")
+                    if folded.get(x) != folded[v] and x not in hidden:
+                        lines.append(f"  {box[x]} -> {box[v]} [id=e{index[v]}_{k}]")
             continue
         for k, x in enumerate(v.inputs):
-            if v in folded and folded.get(x) == folded[v]:
+            if (v in folded and folded.get(x) == folded[v]) or x in hidden:
                 continue  # inside the group
             edge: Attrs = {"id": f"e{index[v]}_{k}"}
             if grad_width and (v, k) in sent:
@@ -362,6 +367,11 @@ def dot_source(
         lines += _legend(color_by, grad_width, present, largest_grad)
     lines.append("}")
     return "\n".join(lines)
+
+
+def _shown(group: str) -> str:
+    """A group's name as drawn: up to a '#', which may tell apart groups of one name (h1 of sample 2)."""
+    return group.split("#", 1)[0]
 
 
 def _ident(text: str) -> str:
@@ -428,14 +438,14 @@ def to_dot(
       ranksep=0.3
       node [fontname="Helvetica" fontsize=11 margin="0.06,0.03"]
       edge [arrowsize=0.6 color="#555555"]
-      n0 [id="n0" label=<<table border="0" cellborder="0" cellspacing="0" cellpadding="1"><tr><td align="left"><b>x</b></td></tr><tr><td align="left" id="n0_data">data 3</td></tr></table>> shape=box style=rounded]
-      n1 [id="n1" label=<<table border="0" cellborder="0" cellspacing="0" cellpadding="1"><tr><td align="right"><font color="#666666">*</font></td></tr><tr><td align="left" id="n1_data">data 9</td></tr></table>> shape=box style=rounded]
-      n2 [id="n2" label="1" shape=plaintext fontcolor="#555555" fontsize=10]
-      n3 [id="n3" label=<<table border="0" cellborder="0" cellspacing="0" cellpadding="1"><tr><td align="right"><font color="#666666">+</font></td></tr><tr><td align="left" id="n3_data">data 10</td></tr></table>> shape=box style=rounded]
-      n0 -> n1 [id="e1_0"]
-      n0 -> n1 [id="e1_1"]
-      n1 -> n3 [id="e3_0"]
-      n2 -> n3 [id="e3_1"]
+      n0 [id=n0 label=<<table border="0" cellborder="0" cellspacing="0" cellpadding="1"><tr><td align="left"><b>x</b></td></tr><tr><td align="left" id="n0_data">data 3</td></tr></table>> shape=box style=rounded]
+      n1 [id=n1 label=<<table border="0" cellborder="0" cellspacing="0" cellpadding="1"><tr><td align="right"><font color="#666666">*</font></td></tr><tr><td align="left" id="n1_data">data 9</td></tr></table>> shape=box style=rounded]
+      n2 [id=n2 label="1" shape=plaintext fontcolor="#555555" fontsize=10]
+      n3 [id=n3 label=<<table border="0" cellborder="0" cellspacing="0" cellpadding="1"><tr><td align="right"><font color="#666666">+</font></td></tr><tr><td align="left" id="n3_data">data 10</td></tr></table>> shape=box style=rounded]
+      n0 -> n1 [id=e1_0]
+      n0 -> n1 [id=e1_1]
+      n1 -> n3 [id=e3_0]
+      n2 -> n3 [id=e3_1]
     }
     """
     rankdir = choice("rankdir", rankdir, (*RANKDIRS, "auto"))

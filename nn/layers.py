@@ -84,17 +84,23 @@ def _as_op(fn: Callable[[Value], Value]) -> Activation:
     return fn
 
 
-def _activate(acts: list[Activation], zs: list[Value]) -> list[Value]:
-    """Each neuron's activation of its pre-activation z: one `map_op` call (one engine loop) when the
-    layer's neurons share one activation op, as they do unless one was changed by hand."""
+def _activate(acts: list[Activation], zs: list[Value], labels: list[str]) -> list[Value]:
+    """Each neuron's activation of its pre-activation z, labelled with the neuron's name: one `map_op`
+    call (one engine loop) when the layer's neurons share one activation op, as they do unless one was
+    changed by hand. A linear neuron's output is z itself, which then takes the neuron's name."""
     act = acts[0]
     if isinstance(act, Op) and acts.count(act) == len(acts):  # (count compares by identity first, in C)
-        return map_op(act, zs)
-    return [z if a is None else _apply(a, z) for a, z in zip(acts, zs, strict=True)]
+        return map_op(act, zs, labels)
+    return [_apply(a, z, label) for a, z, label in zip(acts, zs, labels, strict=True)]
 
 
-def _apply(act: Activation, z: Value) -> Value:
-    return map_op(act, [z])[0] if isinstance(act, Op) else act(z) if act is not None else z
+def _apply(act: Activation, z: Value, label: str) -> Value:
+    if isinstance(act, Op):
+        return map_op(act, [z], [label])[0]
+    a = z if act is None else act(z)
+    if a is z or not a.label:  # (a user's function may return a Value it has named itself)
+        a.label = label
+    return a
 
 
 class Generator(Protocol):
@@ -174,13 +180,14 @@ def _resolve_activation(nonlin: object, activation: object, default: str) -> str
     return choice("activation", default if activation is None else activation, ACTIVATIONS)
 
 
-def as_inputs(x: Input, nin: int, where: object) -> list[Value]:
-    """One sample as a list of `nin` Values: numbers wrapped once, Values kept, anything else refused.
+def as_inputs(x: Input, nin: int, where: object, names: Sequence[str] | None = None) -> list[Value]:
+    """One sample as a list of `nin` Values: numbers wrapped once (labelled `names[i]`: a model's x1, x2,
+    ...), Values kept, anything else refused.
 
     `where` (a name, or the module itself) is shown in errors; a module's repr is built only then.
 
-    >>> as_inputs([1, 2.5], 2, "MLP")
-    [Value(data=1.0, grad=0.0), Value(data=2.5, grad=0.0)]
+    >>> as_inputs([1, 2.5], 2, "MLP", ["x1", "x2"])
+    [Value(data=1.0, grad=0.0, label='x1'), Value(data=2.5, grad=0.0, label='x2')]
     >>> as_inputs([1.0], 2, "MLP(2 -> 1, relu / linear)")
     Traceback (most recent call last):
       ...
@@ -190,7 +197,9 @@ def as_inputs(x: Input, nin: int, where: object) -> list[Value]:
         if all([type(v) is Value for v in x]):  # noqa: C419 -- a list is faster for short lists
             return x  # already a sample of Values: every layer after the first
         if all([type(v) is float for v in x]):  # noqa: C419 -- a list is faster for short lists
-            return [Value(v) for v in x]  # numbers, wrapped once for all the first layer's neurons
+            if names is None:
+                return [Value(v) for v in x]  # numbers, wrapped once for all the first layer's neurons
+            return [Value(v, name) for v, name in zip(x, names)]
     if isinstance(x, (Value, numbers.Real)) and not isinstance(x, bool):
         xs: list[object] = [x]
     elif isinstance(x, (str, bytes, bool)) or not isinstance(x, Iterable):
@@ -206,7 +215,7 @@ def as_inputs(x: Input, nin: int, where: object) -> list[Value]:
             out.append(v)
         elif type(v) is float or isinstance(v, numbers.Real) and not isinstance(v, bool):
             try:
-                out.append(Value(float(v)))
+                out.append(Value(float(v), names[i] if names is not None else ""))
             except OverflowError:  # an int beyond float range
                 too_large = f"{_name(where)} input {i} is too large for a float, got {shown(v)}"
                 raise InputError(too_large) from None
@@ -234,19 +243,24 @@ def _check_values(x: object, nin: int, where: object) -> None:
 
 
 def _forward(where: object, rows: list[list[Value]], biases: list[Value | None], acts: list[Activation],
-             x: list[Value]) -> list[Value]:  # fmt: skip
+             x: list[Value], names: tuple[list[str], list[str]]) -> list[Value]:  # fmt: skip
     """A layer's neurons on inputs x: z_j = w_j · x + b_j (`autograd.dots`, one node each), then each
     neuron's activation, after `forward`'s O(1) checks of its input (a list, of the right length); an item
     that is not a Value, which the engine's fast loop meets as an error, is named then (any other error,
     say from a user's activation, is re-raised)."""
     if type(x) is not list or len(x) != len(rows[0]):
         _check_values(x, len(rows[0]), where)
+    nets, outs = names  # each neuron's pre-activation and output: net_h1 and h1
     try:
-        zs = dots(rows, x, biases)
+        zs = dots(rows, x, biases, nets)
     except (AttributeError, TypeError, ValueError):
         _check_values(x, len(rows[0]), where)
         raise
-    return _activate(acts, zs)
+    return _activate(acts, zs, outs)
+
+
+def _inputs(n: int) -> list[str]:
+    return [f"x{i + 1}" for i in range(n)]
 
 
 class Neuron(Module):
@@ -290,6 +304,20 @@ class Neuron(Module):
         self.w = [Value(draw(gen, nin, fan_out), f"w{i + 1}") for i in range(nin)]
         self.b = Value(0.0, "b") if bias else None
         self._act = _as_op(ACTIVATIONS[self.activation])
+        self._name("a", _inputs(nin), own=True)
+
+    def _name(self, unit: str, sources: Sequence[str], own: bool = False) -> None:
+        """Name what this neuron is and makes: its output `unit` (h1, o1), its pre-activation net_<unit>,
+        its weights w_<unit>_<source> and its bias b_<unit>; a neuron on its own keeps w1, w2, ..., b, and
+        calls its pre-activation net and its output a."""
+        self.unit = unit
+        self._names = (["net" if own else f"net_{unit}"], [unit])
+        self._inputs = list(sources)
+        if not own:
+            for w, source in zip(self.w, sources, strict=True):
+                w.label = f"w_{unit}_{source}"
+            if self.b is not None:
+                self.b.label = f"b_{unit}"
 
     @property
     def nin(self) -> int:
@@ -302,7 +330,7 @@ class Neuron(Module):
         return self.activation != "linear"
 
     def __call__(self, x: Input) -> Value:
-        return self.forward(as_inputs(x, len(self.w), self))
+        return self.forward(as_inputs(x, len(self.w), self, self._inputs))
 
     def forward(self, x: list[Value]) -> Value:
         """a = f(w·x + b) for inputs already wrapped as Values: the fast path layers use, which checks only
@@ -311,7 +339,7 @@ class Neuron(Module):
         >>> Neuron(1, nonlin=False, seed=0).forward([Value(2.0)]).data == 2 * Neuron(1, seed=0).w[0].data
         True
         """
-        return _forward(self, [self.w], [self.b], [self._act], x)[0]  # a = f(z), z = w·x + b: two nodes
+        return _forward(self, [self.w], [self.b], [self._act], x, self._names)[0]  # a = f(z), z = w·x + b
 
     def parameters(self) -> list[Value]:
         return self.w + [self.b] if self.b is not None else list(self.w)
@@ -357,6 +385,14 @@ class Layer(Module):
             Neuron(nin, activation=act, bias=bias, init=init, fan_out=nout, rng=_given(gen)) for _ in range(nout)
         ]
         self.activation = act
+        self._name([f"o{j + 1}" for j in range(nout)], _inputs(nin))
+
+    def _name(self, units: Sequence[str], sources: Sequence[str]) -> None:
+        """Name each neuron (`units`: o1, o2 for outputs, h1, h2 for a hidden layer) and what it makes."""
+        for neuron, unit in zip(self.neurons, units, strict=True):
+            neuron._name(unit, sources)
+        self._inputs = list(sources)
+        self._names = ([f"net_{u}" for u in units], list(units))
 
     @property
     def nin(self) -> int:
@@ -369,7 +405,7 @@ class Layer(Module):
         return len(self.neurons)
 
     def __call__(self, x: Input) -> list[Value]:
-        return self.forward(as_inputs(x, self.nin, self))
+        return self.forward(as_inputs(x, self.nin, self, self._inputs))
 
     def forward(self, x: list[Value]) -> list[Value]:
         """Every neuron's output for inputs already wrapped as Values (checked as `Neuron.forward`).
@@ -381,7 +417,7 @@ class Layer(Module):
 
     def _forward(self, x: list[Value], where: object) -> list[Value]:
         ns = self.neurons
-        return _forward(where, [n.w for n in ns], [n.b for n in ns], [n._act for n in ns], x)
+        return _forward(where, [n.w for n in ns], [n.b for n in ns], [n._act for n in ns], x, self._names)
 
     def parameters(self) -> list[Value]:
         return [p for n in self.neurons for p in n.parameters()]
@@ -446,6 +482,12 @@ class MLP(Module):
         self.output_activation = last
         self.bias = bias
         self.init = init
+        sources = _inputs(nin)  # name every neuron by its place: x1, x2 -> h1, h2 (h1.1 ... with more hidden
+        for i, layer in enumerate(self.layers):  # layers) -> o1, o2; and what it makes: net_h1, w_h1_x1, b_h1
+            one = n == 2
+            units = [f"o{j + 1}" if i == n - 1 else f"h{j + 1}" if one else f"h{i + 1}.{j + 1}" for j in range(layer.nout)]
+            layer._name(units, sources)
+            sources = units
 
     @property
     def nin(self) -> int:
@@ -463,7 +505,7 @@ class MLP(Module):
         return self.layers[-1].nout
 
     def __call__(self, x: Input) -> Value | list[Value]:
-        return self.forward(as_inputs(x, self.layers[0].nin, self))
+        return self.forward(as_inputs(x, self.layers[0].nin, self, self.layers[0]._inputs))
 
     def forward(self, x: list[Value]) -> Value | list[Value]:
         """The network's output for inputs already wrapped as Values (checked as `Neuron.forward`).

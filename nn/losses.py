@@ -36,12 +36,14 @@ Loss = Callable[[Predictions, Targets], Value]
 """A loss: (predictions, targets) -> a scalar Value."""
 
 
-def _number(t: object, name: str, where: str) -> float | Value:
+def _number(t: object, name: str, where: str, k: int = 0) -> float | Value:
+    """A target: a Value as it is, a number as a leaf named t1, t2, ... by its output (so drawings and
+    explanations name it: the t of E = ½ Σₖ (tₖ - aₖ)²)."""
     if isinstance(t, Value):
         return t
     if isinstance(t, numbers.Real) and not isinstance(t, bool):
         try:
-            return float(t)
+            return Value(float(t), f"t{k + 1}")
         except OverflowError:  # an int beyond float range
             raise InputError(f"{name}: target {where} is too large for a float, got {shown(t)}") from None
     raise InputError(f"{name}: target {where} must be a number, got {type(t).__name__}: {shown(t)}")
@@ -100,7 +102,7 @@ def _flatten(predictions: Predictions, targets: Targets, name: str) -> tuple[lis
                 if not isinstance(pk, Value):
                     raise InputError(f"{name}: prediction [{i}][{k}] must be a Value, got {type(pk).__name__}")
                 flat_p.append(pk)
-                flat_t.append(_number(tk, name, f"[{i}][{k}]"))
+                flat_t.append(_number(tk, name, f"[{i}][{k}]", k))
         else:
             raise InputError(f"{name}: prediction {i} must be a Value or a list of Values, got {type(p).__name__}")
     return flat_p, flat_t, len(preds)
@@ -171,7 +173,7 @@ def hinge(scores: Predictions, targets: Targets) -> Value:
         if isinstance(t, Value) and is_tracing():  # compiled mode traces targets as inputs: their numbers
             continue  # may not decide anything then; fit checks every target before it traces
         if (t.data if isinstance(t, Value) else t) not in (-1.0, 1.0):
-            raise ValueError(f"hinge: targets must be -1 or +1, got {t!r} at {i}; map 0/1 labels with 2y - 1")
+            raise ValueError(f"hinge: targets must be -1 or +1, got {t.data if isinstance(t, Value) else t!r} at {i}; map 0/1 labels with 2y - 1")
     margins = [(1.0 - s * t).relu() for s, t in zip(flat_p, flat_t, strict=True)]
     return autograd.sum(margins) / float(len(margins))
 
@@ -195,8 +197,10 @@ def binary_cross_entropy_with_logits(logits: Predictions, targets: Targets) -> V
     """
     flat_p, flat_t, _ = _flatten(logits, targets, "binary_cross_entropy_with_logits")
     for i, t in enumerate(flat_t):
-        if not isinstance(t, Value) and not 0.0 <= t <= 1.0:
-            raise ValueError(f"binary_cross_entropy_with_logits: targets must be in [0, 1], got {t!r} at {i}")
+        if isinstance(t, Value) and is_tracing():  # compiled mode traces targets as inputs: their numbers
+            continue  # may not decide anything then; fit checks every target before it traces
+        if not 0.0 <= (t.data if isinstance(t, Value) else t) <= 1.0:
+            raise ValueError(f"binary_cross_entropy_with_logits: targets must be in [0, 1], got {t.data if isinstance(t, Value) else t!r} at {i}")
     terms = [z.softplus() - z * t for z, t in zip(flat_p, flat_t, strict=True)]
     return autograd.sum(terms) / float(len(terms))
 

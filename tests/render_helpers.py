@@ -39,3 +39,26 @@ def svg_classes(svg: bytes | str) -> dict[str, list[ET.Element]]:
 
 def node_texts(g: ET.Element) -> list[str]:
     return [t.text or "" for t in g.iter(SVG + "text")]
+
+
+def boxes(dot_text: str) -> dict[str, dict[str, str]]:
+    """The named boxes of DOT text from autograd.viz, by name: their op, data and grad as shown
+    ("data 0.5", "grad 1.88"; grad "" for a Value not reached yet) and their fill colour."""
+    import re
+
+    found: dict[str, dict[str, str]] = {}
+    for line in dot_text.splitlines():
+        name = re.search(r"<b>(.*?)</b>", line)
+        if not name:
+            continue
+        op = re.search(r'<font color="#666666">(.*?)</font>', line)
+        data = re.search(r'id="n\d+_data">data (.*?)</td>', line)
+        grad = re.search(r'id="n\d+_grad">grad ?(.*?)</td>', line)
+        fill = re.search(r'fillcolor="(#[0-9a-f]+)"', line)
+        found[name[1]] = {
+            "op": op[1] if op else "",
+            "data": data[1] if data else "",
+            "grad": grad[1] if grad else "",
+            "fill": fill[1] if fill else "",
+        }
+    return found

@@ -123,7 +123,7 @@ def test_seeds_rng_and_the_global_generator():
     random.seed(3)
     weights = [random.uniform(-1, 1) for _ in range(2 * 4 + 4)]  # 4 neurons of 2 weights, 1 of 4
     assert random.getstate() == after
-    assert [p.data for p in model.parameters() if p.label != "b"] == weights
+    assert [p.data for p in model.parameters() if not p.label.startswith("b")] == weights
     assert model.state_dict() == MLP(2, [4, 1], seed=3).state_dict()
     random.seed(12345)
     state = random.getstate()

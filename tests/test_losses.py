@@ -192,7 +192,7 @@ BAD_ARGUMENTS = [
      "one prediction (a Value) but 2 targets"),
     (Call(hinge, [Value(1.0)], [0]), ValueError, "hinge: targets must be -1 or +1, got 0.0 at 0"),
     (Call(hinge, [Value(1.0)], [[Value(0.0)]]), ValueError,
-     "hinge: targets must be -1 or +1, got Value(data=0.0"),
+     "hinge: targets must be -1 or +1, got 0.0 at 0"),
     (Call(_bce, [Value(0.0)], [2.0]), ValueError, "targets must be in [0, 1], got 2.0 at 0"),
     (Call(_bce, [Value(0.0)], [math.nan]), ValueError, "targets must be in [0, 1], got nan at 0"),
     (Call(l2_penalty, [Value(1.0)], -1.0), ValueError, "alpha must be >= 0, got -1.0"),

@@ -16,9 +16,24 @@ from .render_helpers import need_dot, node_texts, svg_classes
 
 HEAD = """digraph {
   rankdir=LR
-  node [fontname="Helvetica" fontsize=11]
-  edge [arrowsize=0.7]
+  nodesep=0.18
+  ranksep=0.3
+  node [fontname="Helvetica" fontsize=11 margin="0.06,0.03"]
+  edge [arrowsize=0.6 color="#555555"]
 """
+TABLE = '<table border="0" cellborder="0" cellspacing="0" cellpadding="1">'
+
+
+def box(i, name, op, data, grad=None):
+    """The HTML-like label of the i-th Value's box: name and op, data, grad (as dot_source writes it)."""
+    head = (f'<td align="left"><b>{name}</b></td>' if name else "") + (
+        f'<td align="right"><font color="#666666">{op}</font></td>' if op else "")
+    span = ' colspan="2"' if name and op else ""
+    rows = f"<tr>{head}</tr>" if head else ""
+    rows += f'<tr><td align="left"{span} id="n{i}_data">data {data}</td></tr>'
+    if grad is not None:
+        rows += f'<tr><td align="left"{span} id="n{i}_grad">grad {grad}</td></tr>'
+    return f"<{TABLE}{rows}</table>>"
 
 
 def product():
@@ -32,15 +47,13 @@ def product():
 def test_exact_dot_for_a_product_coloured_by_role():
     a, _b, c = product()
     expected = HEAD + textwrap.dedent(
-        """\
-          n0 [label="{a|data 2|grad -3}" shape=record style=filled fillcolor="#ffe8a3"]
-          n1 [label="{b|data -3|grad 2}" shape=record style=filled fillcolor="#cfe2ff"]
-          n2op [label="*"]
-          n2 [label="{c|data -6|grad 1}" shape=record style=filled fillcolor="#c7f0d2"]
-          n0 -> n2op
-          n1 -> n2op
-          n2op -> n2
-        }"""
+        f"""\
+          n0 [id=n0 label={box(0, "a", "", 2, -3)} shape=box style="rounded,filled" fillcolor="#ffe8a3"]
+          n1 [id=n1 label={box(1, "b", "", -3, 2)} shape=box style="rounded,filled" fillcolor="#cfe2ff"]
+          n2 [id=n2 label={box(2, "c", "*", -6, 1)} shape=box style="rounded,filled" fillcolor="#c7f0d2"]
+          n0 -> n2 [id=e2_0]
+          n1 -> n2 [id=e2_1]
+        }}"""
     )
     assert to_dot(c, params=[a]) == expected  # a is a parameter (amber), b an input (blue), c the output
 
@@ -48,44 +61,48 @@ def test_exact_dot_for_a_product_coloured_by_role():
 def test_exact_dot_top_to_bottom_without_grads_with_a_constant_and_a_highlight():
     x = Value(0.5, "x")
     y = (x + 1).tanh()
-    expected = textwrap.dedent(
-        """\
-        digraph {
-          rankdir=TB
-          node [fontname="Helvetica" fontsize=11]
-          edge [arrowsize=0.7]
-          n0 [label="x|data 0.5" shape=record color="#d62728" penwidth=3]
-          n1 [label="data 1" shape=record]
-          n2op [label="+"]
-          n2 [label="data 1.5" shape=record]
-          n0 -> n2op
-          n1 -> n2op
-          n2op -> n2
-          n3op [label="tanh"]
-          n3 [label="data 0.9051" shape=record]
-          n2 -> n3op
-          n3op -> n3
-        }"""
-    )  # tanh(1.5) = 0.905148...
+    expected = HEAD.replace("rankdir=LR", "rankdir=TB") + textwrap.dedent(
+        f"""\
+          n0 [id=n0 label={box(0, "x", "", 0.5)} shape=box style=rounded color="#d62728" penwidth=2.5]
+          n1 [id=n1 label="1" shape=plaintext fontcolor="#555555" fontsize=10]
+          n2 [id=n2 label={box(2, "", "+", 1.5)} shape=box style=rounded]
+          n3 [id=n3 label={box(3, "", "tanh", 0.9051)} shape=box style=rounded]
+          n0 -> n2 [id=e2_0]
+          n1 -> n2 [id=e2_1]
+          n2 -> n3 [id=e3_0]
+        }}"""
+    )  # tanh(1.5) = 0.905148...; a constant is its number, not a box
     assert to_dot(y, rankdir="TB", show_grad=False, color_by=None, highlight=[x]) == expected
 
 
-def test_edge_width_follows_the_gradient_sent_back():
+def test_direction_follows_the_shape_of_the_graph():
+    x = Value(0.5, "x")
+    assert "rankdir=LR" in to_dot((x * 2).tanh())  # shallow: left to right fits a page
+    y = x
+    for _ in range(12):
+        y = (y * 0.9).tanh()
+    assert "rankdir=TB" in to_dot(y)  # 25 deep: top to bottom, a notebook scrolls down
+
+
+def test_edge_width_follows_the_gradient_sent_back_and_stays_within_4_points():
     _a, _b, c = product()
     text = to_dot(c, color_by=None, grad_width=True)
-    # Backprop sends dc/da = b = -3 to a, dc/db = a = 2 to b, 1 into c; widths 0.6 + 3.4 |g| / 3
-    assert "n0 -> n2op [penwidth=4.00]" in text
-    assert "n1 -> n2op [penwidth=2.87]" in text
-    assert "n2op -> n2 [penwidth=1.73]" in text
+    # Backprop sends dc/da = b = -3 to a, dc/db = a = 2 to b; widths 0.6 + 3.4 |g| / 3
+    assert 'n0 -> n2 [id=e2_0 penwidth=4.00]' in text
+    assert 'n1 -> n2 [id=e2_1 penwidth=2.87]' in text
+    w = Value(1e-3, "w")
+    y = (w * 1e-3).tanh() * 1e3  # the root's grad (1) dwarfs what reaches w: no edge wider than 4 points
+    y.backward()
+    widths = [float(t.split("penwidth=")[1].split("]")[0]) for t in to_dot(y, grad_width=True).splitlines() if "penwidth=" in t]
+    assert max(widths) <= 4.0
 
 
-def test_colour_by_grad_fills_the_largest_gradient_darkest():
+def test_colour_by_grad_fills_the_largest_gradient_darkest_and_the_legend_says_its_size():
     _a, _b, c = product()
-    text = to_dot(c, color_by="grad")
-    assert (
-        'n0 [label="{a|data 2|grad -3}" shape=record style=filled fillcolor="#ff8c00"]' in text
-    )  # |grad| max
-    assert 'fillcolor="#ffffff"' not in text  # no zero gradient here
+    text = to_dot(c, color_by="grad", legend=True)
+    assert 'n0 [id=n0 label=' in text and 'fillcolor="#ff8c00"]' in text.splitlines()[6]  # |grad| 3, the most
+    legend = next(line for line in text.splitlines() if line.startswith("  legend"))
+    assert "|grad| 0<" in legend and "|grad| 1.5<" in legend and "|grad| 3<" in legend
 
 
 def test_roles():
@@ -107,10 +124,10 @@ def test_dot_is_the_same_on_every_run_and_for_an_identical_graph():
     assert to_dot(y1) == to_dot(y1) == to_dot(y2)
 
 
-def test_labels_are_escaped_for_record_fields():
-    v = Value(1.0, 'a{b|c} "q" <p>')
+def test_labels_are_escaped_for_html_labels():
+    v = Value(1.0, 'a{b|c} "q" <p> & r')
     text = to_dot(v, show_grad=False)
-    assert 'label="{a\\{b\\|c\\} \\"q\\" \\<p\\>|data 1}"' in text
+    assert "<b>a{b|c} &quot;q&quot; &lt;p&gt; &amp; r</b>" in text
 
 
 def test_drawing_reads_grads_without_changing_them():
@@ -128,13 +145,13 @@ def test_a_large_graph_is_refused_with_advice():
         y = y + 1.0
     with pytest.raises(ValueError, match=r"601 Values, more than max_nodes=250.*Draw less.*max_nodes=601"):
         to_dot(y)
-    assert to_dot(y, max_nodes=None).count("->") == 900
+    assert to_dot(y, max_nodes=None).count("->") == 600  # one edge into each + from each of its two inputs
 
 
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"rankdir": "RL"}, ValueError, "rankdir must be one of 'LR', 'TB'; got 'RL'"),
+        ({"rankdir": "RL"}, ValueError, "rankdir must be one of 'LR', 'TB', 'auto'; got 'RL'"),
         ({"color_by": "sign"}, ValueError, "color_by must be one of 'role', 'grad'; got 'sign'"),
         ({"max_nodes": 0}, ValueError, "max_nodes must be >= 1, got 0"),
     ],
@@ -206,10 +223,12 @@ def test_rendered_svg_of_a_neuron_has_every_node_and_edge():
     out, w, b = neuron()
     svg = draw(out, params=[*w, b]).pipe(format="svg")
     parts = svg_classes(svg)
-    assert len(parts["node"]) == 5 + 2 + 2  # 5 leaves; dot: box and oval; tanh: box and oval
-    assert len(parts["edge"]) == 5 + 1 + 1 + 1  # 5 into dot, dot -> box, box -> tanh, tanh -> box
+    assert len(parts["node"]) == 5 + 1 + 1  # 5 leaves, the dot node, the tanh node: one box each
+    assert len(parts["edge"]) == 5 + 1  # 5 into dot, dot into tanh
     texts = {t for g in parts["node"] for t in node_texts(g)}
     assert {"w1", "x2", "b", "out", "dot", "tanh", "data -1"} <= texts  # z = 1 - 3 + 1 = -1
+    ids = {g.get("id") for g in parts["node"]}
+    assert ids == {f"n{i}" for i in range(7)}  # the view finds each box by its id
 
 
 @pytest.mark.parametrize("suffix, magic", [(".svg", b"<?xml"), (".png", b"\x89PNG"), (".pdf", b"%PDF")])
@@ -261,8 +280,8 @@ BAD_ARGUMENTS = [
     (Call(to_dot, _y, grads={_x: Value(1.0)}), TypeError, "must be a real number, got Value"),
     (Call(to_dot, _y, names=["a"]), TypeError, "names must be a dict of Value -> str, got list"),
     (Call(to_dot, _y, names={_y: 5}), TypeError, "must be a str, got int: 5"),
-    (Call(to_dot, _y, rankdir="RL"), ValueError, "rankdir must be one of 'LR', 'TB'; got 'RL'"),
-    (Call(to_dot, _y, rankdir=None), TypeError, "rankdir must be one of 'LR', 'TB'; got NoneType"),
+    (Call(to_dot, _y, rankdir="RL"), ValueError, "rankdir must be one of 'LR', 'TB', 'auto'; got 'RL'"),
+    (Call(to_dot, _y, rankdir=None), TypeError, "rankdir must be one of 'LR', 'TB', 'auto'; got NoneType"),
     (Call(to_dot, _y, color_by="sign"), ValueError, "color_by must be one of 'role', 'grad'; got 'sign'"),
     (Call(to_dot, _y, color_by=1), TypeError, "color_by must be one of 'role', 'grad'; got int"),
     (Call(to_dot, _y, show_grad="no"), TypeError, "show_grad must be True or False, got str: 'no'"),
@@ -277,7 +296,7 @@ BAD_ARGUMENTS = [
     (Call(to_dot, _y, highlight="x"), TypeError, "highlight must be a list of Values, got str: 'x'"),
     (Call(to_dot, 1.0), TypeError, "root must be a Value (the root of the graph to draw), got float: 1.0"),
     (Call(to_dot, [_y]), TypeError, "root must be a Value (the root of the graph to draw), got list"),
-    (Call(draw, _y, rankdir="BT"), ValueError, "rankdir must be one of 'LR', 'TB'; got 'BT'"),
+    (Call(draw, _y, rankdir="BT"), ValueError, "rankdir must be one of 'LR', 'TB', 'auto'; got 'BT'"),
     (Call(draw, None), TypeError, "root must be a Value"),
     (Call(role, 1.0, _y), TypeError, "v must be a Value, got float: 1.0"),
     (Call(role, _x, None), TypeError, "root must be a Value, got NoneType"),
@@ -289,7 +308,7 @@ BAD_ARGUMENTS = [
     (Call(save, 3.0, "g.dot"), TypeError,
      "drawing must be a root Value, DOT text or a graphviz.Source, got float"),
     (Call(save, _y, "/nonexistent/g.dot", rankdir="XX"), ValueError,
-     "rankdir must be one of 'LR', 'TB'; got 'XX'"),
+     "rankdir must be one of 'LR', 'TB', 'auto'; got 'XX'"),
 ]  # fmt: skip
 
 

@@ -291,6 +291,7 @@ def dot_source(
         f"  rankdir={rankdir}",
         "  nodesep=0.18",
         "  ranksep=0.3",
+        "  ordering=out",  # a Value's uses in the order they were made: h1 before h2, x1 before x2
         '  node [fontname="Helvetica" fontsize=11 margin="0.06,0.03"]',
         '  edge [arrowsize=0.6 color="#555555"]',
     ]
@@ -342,7 +343,7 @@ def dot_source(
             clusters.setdefault(groups[v], []).append(box[v])
     for group, members in clusters.items():
         lines.append(f'  subgraph cluster_{_ident(group)} {{ label="{escape(_shown(group))}" labeljust=l fontsize=10 '
-                     f'fontcolor="#555555" style="rounded,filled" fillcolor="#f5f7fb" color="#c9d3e6" '
+                     f'fontname="Helvetica" fontcolor="#555555" style="rounded,filled" fillcolor="#f5f7fb" color="#c9d3e6" '
                      f'{"; ".join(members)} }}')  # fmt: skip
     for v in order:
         if v.op is None or (v in folded and group_out[folded[v]] is not v):

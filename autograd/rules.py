@@ -350,3 +350,118 @@ def build(source: str, namespace: Mapping[str, Any], *names: str) -> tuple[Calla
     scope: dict[str, Any] = {}
     exec(compile(source, "<chainrule op table>", "exec"), dict(namespace), scope)  # noqa: S102 -- our own generated code, never user text
     return tuple(scope[n] for n in names)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Mathematical notation: an expression as MathML, which browsers (and Jupyter, VS Code) render natively.
+
+_PRECEDENCE = {ast.IfExp: 0, ast.Compare: 1, ast.Add: 2, ast.Sub: 2, ast.Mult: 3, ast.Div: 3, ast.USub: 4,
+               ast.Pow: 5}  # fmt: skip
+_CALLS = {"sigmoid": "σ", "tanh": "tanh", "exp": "exp", "log": "ln", "sin": "sin", "cos": "cos", "sgn": "sgn",
+          "relu": "relu", "softplus": "softplus", "abs": "abs"}  # fmt: skip
+_COMPARE = {ast.Lt: "<", ast.LtE: "≤", ast.Gt: ">", ast.GtE: "≥", ast.Eq: "=", ast.NotEq: "≠"}
+
+
+def math_number(x: float, digits: int = 4) -> str:
+    """A number as MathML: short (4 significant digits), a minus sign for negatives.
+
+    >>> math_number(-0.25), math_number(2.0)
+    ('<mo>−</mo><mn>0.25</mn>', '<mn>2</mn>')
+    """
+    text = "0" if x == 0 else f"{x:.{digits}g}"
+    return f"<mo>−</mo><mn>{text[1:]}</mn>" if text.startswith("-") else f"<mn>{text}</mn>"
+
+
+def math_name(name: str) -> str:
+    """A Value's name as MathML, its position as a subscript: x1 → x₁, net_h1 → net with h1 below,
+    w_h1_x1 → w with "h1,x1" below, (2) (a constant) → 2.
+
+    >>> math_name("x1"), math_name("net_h1")
+    ('<msub><mi>x</mi><mn>1</mn></msub>', '<msub><mi>net</mi><mi>h1</mi></msub>')
+    """
+    from html import escape
+
+    name, _, tag = name.partition("#")  # w1#3: the third Value labelled w1
+    extra = f"<mtext>#{escape(tag)}</mtext>" if tag else ""
+    constant = re.fullmatch(r"\((-?[\d.e+-]+)\)", name)
+    if constant:
+        return math_number(float(constant[1])) + extra
+    head, *subs = name.split("_")
+    if not subs:
+        m = re.fullmatch(r"([A-Za-z]+)([\d.]+)", head)
+        if m:
+            return f"<msub><mi>{m[1]}</mi><mn>{m[2]}</mn></msub>{extra}"
+        return f"<mi>{escape(head)}</mi>{extra}"
+    sub = "<mo>,</mo>".join(f"<mi>{escape(s)}</mi>" for s in subs)
+    sub = sub if len(subs) == 1 else f"<mrow>{sub}</mrow>"
+    return f"<msub><mi>{escape(head)}</mi>{sub}</msub>{extra}"
+
+
+def mathml(expr: str, names: Mapping[str, str] | None = None, numbers: Mapping[str, float] | None = None) -> str:
+    """An expression (a rule, a forward, a description of a node) as MathML, without the <math> element:
+    `names` maps the expression's names to Value names (shown with `math_name`), `numbers` to numbers.
+
+    >>> mathml("(1.0 - out) * out", {"out": "o1"})
+    '<mo>(</mo><mn>1</mn><mo>−</mo><msub><mi>o</mi><mn>1</mn></msub><mo>)</mo><mo>·</mo><msub><mi>o</mi><mn>1</mn></msub>'
+    """
+    names, numbers = names or {}, numbers or {}
+
+    def wrap(node: ast.expr, parent: int, right: bool = False) -> str:
+        text = go(node)
+        mine = _precedence(node)
+        if mine < parent or (right and mine == parent and mine in (2, 3)):
+            return f"<mo>(</mo>{text}<mo>)</mo>"
+        return text
+
+    def go(node: ast.expr) -> str:
+        if isinstance(node, ast.Name):
+            if node.id in numbers:
+                return math_number(numbers[node.id])
+            if node.id in names:
+                return math_name(names[node.id])
+            return f"<mi>{node.id}</mi>"
+        if isinstance(node, ast.Constant):
+            return math_number(float(node.value))
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            return f"<mo>−</mo>{wrap(node.operand, 4)}"
+        if isinstance(node, ast.BinOp):
+            p = _PRECEDENCE.get(type(node.op), 6)
+            if isinstance(node.op, ast.Div):
+                return f"<mfrac><mrow>{go(node.left)}</mrow><mrow>{go(node.right)}</mrow></mfrac>"
+            if isinstance(node.op, ast.Pow):
+                return f"<msup><mrow>{wrap(node.left, 6)}</mrow><mrow>{go(node.right)}</mrow></msup>"
+            sign = {ast.Add: "+", ast.Sub: "−", ast.Mult: "·"}.get(type(node.op), "?")
+            return f"{wrap(node.left, p)}<mo>{sign}</mo>{wrap(node.right, p, right=True)}"
+        if isinstance(node, ast.Compare) and len(node.ops) == 1:
+            sign = _COMPARE.get(type(node.ops[0]), "?")
+            return f"{wrap(node.left, 2)}<mo>{sign}</mo>{wrap(node.comparators[0], 2)}"
+        if isinstance(node, ast.IfExp):
+            return f"{wrap(node.body, 1)}<mtext> if </mtext>{go(node.test)}<mtext>, else </mtext>{wrap(node.orelse, 1)}"
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            fn, args = node.func.id, node.args
+            if fn == "sqrt" and len(args) == 1:
+                return f"<msqrt>{go(args[0])}</msqrt>"
+            if fn == "power" and len(args) == 2:
+                return f"<msup><mrow>{wrap(args[0], 6)}</mrow><mrow>{go(args[1])}</mrow></msup>"
+            if fn == "fma" and len(args) == 3:
+                a, b, c = args
+                if isinstance(a, ast.UnaryOp) and isinstance(a.op, ast.USub):
+                    return go(ast.BinOp(c, ast.Sub(), ast.BinOp(a.operand, ast.Mult(), b)))
+                return go(ast.BinOp(ast.BinOp(a, ast.Mult(), b), ast.Add(), c))
+            if fn == "is_zero" and len(args) == 1:
+                return go(ast.Compare(args[0], [ast.Eq()], [ast.Constant(0.0)]))
+            inner = "<mo>,</mo>".join(go(a) for a in args)
+            return f"<mi>{_CALLS.get(fn, fn)}</mi><mo>(</mo>{inner}<mo>)</mo>"
+        return f"<mtext>{ast.unparse(node)}</mtext>"
+
+    return go(_parse(expr))
+
+
+def _precedence(node: ast.expr) -> int:
+    if isinstance(node, ast.BinOp):
+        return 6 if isinstance(node.op, ast.Div) else _PRECEDENCE.get(type(node.op), 6)
+    if isinstance(node, ast.UnaryOp):
+        return 4
+    if isinstance(node, (ast.IfExp, ast.Compare)):
+        return _PRECEDENCE[type(node)]
+    return 6

@@ -249,6 +249,7 @@ def dot_source(
     groups: Mapping[Value, str] | None = None,
     collapse: Collection[str] = (),
     legend: bool = False,
+    texts: Mapping[Value, tuple[str, str]] | None = None,
 ) -> str:
     """The DOT text for a graph already ordered; the styling hooks serve explanations and the view.
 
@@ -258,7 +259,8 @@ def dot_source(
     `order` is ``n{i}``, its data and grad ``n{i}_data`` and ``n{i}_grad``, the edge into input k of it
     ``e{i}_{k}``. `names` overrides labels; `value_style` adds attributes to a box, `edge_style` and
     `edge_labels` to the edge into input k of a Value; `groups` puts Values in named clusters (a neuron:
-    its weights, weighted sum and activation), and a group in `collapse` is drawn as one box.
+    its weights, weighted sum and activation), and a group in `collapse` is drawn as one box. `texts`
+    gives a box's data and grad lines instead of its numbers (the view lays boxes out for their widest).
 
     >>> from autograd import Value
     >>> y = Value(2.0, "x").exp(); y.label = "y"
@@ -293,7 +295,7 @@ def dot_source(
         "  ranksep=0.3",
         "  ordering=out",  # a Value's uses in the order they were made: h1 before h2, x1 before x2
         '  node [fontname="Helvetica" fontsize=11 margin="0.06,0.03"]',
-        '  edge [arrowsize=0.6 color="#555555"]',
+        '  edge [arrowsize=0.6 color="#555555" fontname="Helvetica"]',
     ]
 
     def cells(v: Value, name: str, op_text: str, i: str) -> str:
@@ -302,10 +304,12 @@ def dot_source(
             head += f'<td align="right"><font color="#666666">{html(op_text)}</font></td>'
         span = ' colspan="2"' if name and op_text else ""
         rows = [f"<tr>{head}</tr>"] if head else []
-        rows.append(f'<tr><td align="left"{span} id="{i}_data">data {num(v.data)}</td></tr>')
+        data_text, grad_text = texts.get(v, ("", "")) if texts is not None else ("", "")
+        rows.append(f'<tr><td align="left"{span} id="{i}_data">{html(data_text or "data " + num(v.data))}</td></tr>')
         if show_grad:
             g = grad_of.get(v)
-            rows.append(f'<tr><td align="left"{span} id="{i}_grad">{"grad " + num(g) if g is not None else "grad"}</td></tr>')
+            shown_grad = grad_text or ("grad " + num(g) if g is not None else "grad")
+            rows.append(f'<tr><td align="left"{span} id="{i}_grad">{html(shown_grad)}</td></tr>')
         table = '<table border="0" cellborder="0" cellspacing="0" cellpadding="1">'
         return f"<{table}{''.join(rows)}</table>>"
 
@@ -438,7 +442,7 @@ def to_dot(
       nodesep=0.18
       ranksep=0.3
       node [fontname="Helvetica" fontsize=11 margin="0.06,0.03"]
-      edge [arrowsize=0.6 color="#555555"]
+      edge [arrowsize=0.6 color="#555555" fontname="Helvetica"]
       n0 [id=n0 label=<<table border="0" cellborder="0" cellspacing="0" cellpadding="1"><tr><td align="left"><b>x</b></td></tr><tr><td align="left" id="n0_data">data 3</td></tr></table>> shape=box style=rounded]
       n1 [id=n1 label=<<table border="0" cellborder="0" cellspacing="0" cellpadding="1"><tr><td align="right"><font color="#666666">*</font></td></tr><tr><td align="left" id="n1_data">data 9</td></tr></table>> shape=box style=rounded]
       n2 [id=n2 label="1" shape=plaintext fontcolor="#555555" fontsize=10]

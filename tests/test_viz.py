@@ -19,7 +19,7 @@ HEAD = """digraph {
   nodesep=0.18
   ranksep=0.3
   node [fontname="Helvetica" fontsize=11 margin="0.06,0.03"]
-  edge [arrowsize=0.6 color="#555555"]
+  edge [arrowsize=0.6 color="#555555" fontname="Helvetica"]
 """
 TABLE = '<table border="0" cellborder="0" cellspacing="0" cellpadding="1">'
 

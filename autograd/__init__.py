@@ -23,7 +23,7 @@ if _os.path.isdir(_os.path.join(_os.path.dirname(__file__), "numpy")):  # HIPS a
         "python3 -m venv .venv && .venv/bin/pip install chainrule"
     )
 
-from . import explain, expression, ops, viz
+from . import exercises, explain, expression, ops, viz
 from .check import gradcheck
 from .compiled import Compiled, compile
 from .functional import grad, hessian, value_and_grad
@@ -35,7 +35,7 @@ from .viz import draw, to_dot
 
 __all__ = [
     "OPS", "Compiled", "DataDependentError", "Op", "Operand", "Value", "backward", "compile", "detect_anomaly", "dot",
-    "draw", "explain", "expression", "grad", "gradcheck", "hessian", "is_anomaly_enabled", "is_grad_enabled", "no_grad",
+    "draw", "exercises", "explain", "expression", "grad", "gradcheck", "hessian", "is_anomaly_enabled", "is_grad_enabled", "no_grad",
     "ops", "sum", "to_dot", "topological_order", "tracing", "value_and_grad", "viz",
 ]  # fmt: skip
 __version__ = "0.1.0"

@@ -58,6 +58,7 @@ __all__ = ["Feedback", "Link", "check_chain", "check_gradient", "check_local", "
 _MIN_DIGITS = 2  # a rounded answer counts only with at least this many significant digits (0.2 tells little)
 _TYPED_DIGITS = 10  # an answer with more significant digits than this was computed, not typed: show 6
 _MAX_SUBSET_PATHS = 12  # try every subset of at most this many paths (2^12 sums); beyond, only near-full ones
+_LISTED_TERMS = 4  # a link across several paths shows each path's product when there are at most this many
 _PATH_LIMIT = 20  # as explain.paths: beyond this many paths, they are counted, not listed
 
 
@@ -148,8 +149,15 @@ def _d(top: str, bottom: str, partial: bool = False) -> _M:
 
 # A formula in Python syntax (as `rules.show` writes a rule) as LaTeX. Precedence, low to high:
 # conditional 0, comparison 1, + - 2, * 3, unary minus 4, ** 5, atoms 6.
-_FUNCTIONS = {"exp": r"\exp", "log": r"\log", "sin": r"\sin", "cos": r"\cos", "tanh": r"\tanh",
-              "sgn": r"\operatorname{sgn}", "abs": r"\operatorname{abs}"}  # fmt: skip
+_FUNCTIONS = {
+    "exp": r"\exp",
+    "log": r"\log",
+    "sin": r"\sin",
+    "cos": r"\cos",
+    "tanh": r"\tanh",
+    "sgn": r"\operatorname{sgn}",
+    "abs": r"\operatorname{abs}",
+}
 _COMPARE = {ast.Lt: "<", ast.LtE: r"\le", ast.Gt: ">", ast.GtE: r"\ge", ast.Eq: "=", ast.NotEq: r"\ne"}
 
 
@@ -190,7 +198,12 @@ def _tex_node(n: ast.expr, slots: Mapping[str, str]) -> tuple[str, int]:
             return f"{sub(n.left, 6)}^{{{_tex_node(n.right, slots)[0]}}}", 5
     if isinstance(n, ast.UnaryOp) and isinstance(n.op, (ast.USub, ast.UAdd)):
         return ("-" if isinstance(n.op, ast.USub) else "+") + sub(n.operand, 4), 4
-    if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in _FUNCTIONS and len(n.args) == 1:
+    if (
+        isinstance(n, ast.Call)
+        and isinstance(n.func, ast.Name)
+        and n.func.id in _FUNCTIONS
+        and len(n.args) == 1
+    ):
         return rf"{_FUNCTIONS[n.func.id]}\left({_tex_node(n.args[0], slots)[0]}\right)", 6
     if isinstance(n, ast.Compare) and len(n.ops) == 1 and type(n.ops[0]) in _COMPARE:
         return f"{sub(n.left, 2)} {_COMPARE[type(n.ops[0])]} {sub(n.comparators[0], 2)}", 1
@@ -222,6 +235,7 @@ class Link:
     value: float
     route: str = ""
     position: int | None = None  # one use of an input the op takes several times (x * x): which one
+    n_paths: int = 1  # how many paths lead from bottom to top
     given: float | None = None
     verdict: str = ""
     _symbol: _M = field(default=_M("", ""), repr=False)
@@ -313,7 +327,7 @@ def _typed(answer: float) -> tuple[int, float] | None:
 
 
 def _match(answer: float, target: float, tol: _Tolerance) -> str | None:
-    """"exact" (within the tolerance), "rounded" (`target` rounded to the digits of `answer`), or None."""
+    """ "exact" (within the tolerance), "rounded" (`target` rounded to the digits of `answer`), or None."""
     if math.isclose(answer, target, rel_tol=tol.rel, abs_tol=tol.abs):
         return "exact"
     typed = _typed(answer)
@@ -360,7 +374,7 @@ class _Graph:
         for step in backward_steps(root, 1.0, grads=grads):  # the engine's pass: d root/d v for every v
             self.local[step.node] = step.local
         self.adjoint = {v: grads.get(v, 0.0) for v in self.order}
-        self._rules: dict[tuple[Value, int], tuple[str, str, tuple[Value, ...]]] = {}
+        self._rules: dict[tuple[Value, int], tuple[_M, tuple[Value, ...]]] = {}
 
     def resolve(self, what: str, ref: object) -> Value:
         """A Value of the graph given as itself or by its name."""
@@ -372,17 +386,16 @@ class _Graph:
             raise TypeError(f"{what} must be a Value or a name (str), got {type(ref).__name__}: {shown(ref)}")
         if ref in self.by_name:
             return self.by_name[ref]
+        graph = f"the graph of {self.role} {self.root_name}"
         same = [self.names[v] for v in self.order if v.label == ref]
         if same:
             raise ValueError(
-                f"{what}: {ref!r} is the label of {len(same)} Values in the graph of {self.role} {self.root_name}; "
-                f"name one of them ({', '.join(same[:6])}) or pass the Value itself"
+                f"{what}: {ref!r} is the label of {len(same)} Values in {graph}; name one of them "
+                f"({', '.join(same[:6])}) or pass the Value itself"
             )
         known = list(self.by_name)
         listed = ", ".join(known[:15]) + (f", ... ({len(known)} names)" if len(known) > 15 else "")
-        raise ValueError(
-            f"{what}: no Value named {ref!r} in the graph of {self.role} {self.root_name}; its names: {listed}"
-        )
+        raise ValueError(f"{what}: no Value named {ref!r} in {graph}; its names: {listed}")
 
     def _slots(self, v: Value) -> dict[Value, str]:
         return {u: f"_slot{k}_" for k, u in enumerate(dict.fromkeys((*v.inputs, v)))}
@@ -399,10 +412,8 @@ class _Graph:
             slots = self._slots(v)
             raw = local_formula(v, i, slots)
             used = tuple(u for u, s in slots.items() if re.search(rf"\b{s}\b", raw))
-            m = self._fill(raw, slots)
-            self._rules[v, i] = (m.text, m.tex, used)
-        text, tex, used = self._rules[v, i]
-        return _M(text, tex), used
+            self._rules[v, i] = (self._fill(raw, slots), used)
+        return self._rules[v, i]
 
     def made(self, v: Value) -> _M:
         """How v was computed: ``net_o1 = w5*h1 + w6*h2``."""
@@ -438,15 +449,32 @@ class _Graph:
             for r, _ in rules[1:]:
                 formula = formula + " + " + r
             used = tuple(dict.fromkeys(u for _, us in rules for u in us))
-            return Link(top, bottom, f"∂{tn}/∂{bn}", formula.text, value, position=position,
-                        _symbol=_d(tn, bn, partial=True), _rule=formula, _known=self._known(used))  # fmt: skip
+            return Link(
+                top,
+                bottom,
+                f"∂{tn}/∂{bn}",
+                formula.text,
+                value,
+                position=position,
+                _symbol=_d(tn, bn, partial=True),
+                _rule=formula,
+                _known=self._known(used),
+            )
         between = paths(bottom, top, limit=_PATH_LIMIT)
         if between.n_paths == 0:
             raise ValueError(f"{tn} does not depend on {bn}: no path leads from {bn} to {tn}")
         value = gradients(top).get(bottom, 0.0)  # the engine's total derivative
-        if between.n_paths > 1:
-            text = f"sum over {between.n_paths:,} paths"
-            return Link(top, bottom, f"d{tn}/d{bn}", text, value, _symbol=_d(tn, bn), _rule=_M(text, rf"\text{{{text}}}"))
+        if between.n_paths > 1:  # the sum over the paths: each path's product, when there are few
+            if between.n_paths <= _LISTED_TERMS:
+                terms = _num(between[0].product)
+                for q in between[1:]:
+                    terms = terms + " + " + _factor(q.product, 6)
+            else:
+                terms = _M(
+                    f"sum over {between.n_paths:,} paths", rf"\text{{sum over {between.n_paths:,} paths}}"
+                )
+            return Link(top, bottom, f"d{tn}/d{bn}", terms.text, value, n_paths=between.n_paths,
+                        _symbol=_d(tn, bn), _rule=terms)  # fmt: skip
         p = between[0]
         hops = [self.rule(p.nodes[k + 1], pos) for k, pos in enumerate(p.positions)][::-1]  # root first
         hops = [h for h in hops if h[0].text != "1"] or hops[:1]  # a factor 1 (from a +) says nothing
@@ -454,8 +482,17 @@ class _Graph:
         for k, (r, _) in enumerate(hops):
             formula = formula + (" · " if k else "") + _paren(r)
         used = tuple(dict.fromkeys(u for _, us in hops for u in us))
-        return Link(top, bottom, f"d{tn}/d{bn}", formula.text, value, self.route(p.nodes, p.positions).text,
-                    _symbol=_d(tn, bn), _rule=formula, _known=self._known(used))  # fmt: skip
+        return Link(
+            top,
+            bottom,
+            f"d{tn}/d{bn}",
+            formula.text,
+            value,
+            self.route(p.nodes, p.positions).text,
+            _symbol=_d(tn, bn),
+            _rule=formula,
+            _known=self._known(used),
+        )
 
     def _known(self, used: Iterable[Value]) -> tuple[tuple[str, float], ...]:
         return tuple((self.names[u], u.data) for u in used if u.op is not None or u.label)
@@ -476,8 +513,13 @@ class _Graph:
     def edges(self, x: Value) -> list[tuple[Value, int]]:
         """The edges (node, input position) on the paths from x to the root, from the root down."""
         tan = self.tangents(x)
-        return [(v, i) for v in reversed(self.order) if v in tan and v.op is not None
-                for i, u in enumerate(v.inputs) if u in tan]  # fmt: skip
+        return [
+            (v, i)
+            for v in reversed(self.order)
+            if v in tan and v.op is not None
+            for i, u in enumerate(v.inputs)
+            if u in tan
+        ]
 
 
 def _paren(m: _M) -> _M:
@@ -522,7 +564,9 @@ def _some_paths(link: Link, answer: float, tol: _Tolerance) -> bool:
     return between.complete and _subsets(list(between), answer, tol, link.value) is not None
 
 
-def _subsets(ps: list[Path], answer: float, tol: _Tolerance, total: float) -> tuple[list[Path], list[Path], int] | None:
+def _subsets(
+    ps: list[Path], answer: float, tol: _Tolerance, total: float
+) -> tuple[list[Path], list[Path], int] | None:
     """The proper subset of the paths `ps` whose products sum to `answer`, fewest paths left out first:
     (kept, left out, how many other subsets fit as well). Every subset when there are few paths."""
     n = len(ps)
@@ -543,11 +587,35 @@ def _subsets(ps: list[Path], answer: float, tol: _Tolerance, total: float) -> tu
     return None
 
 
-def _path_lines(g: _Graph, ps: Sequence[Path], what: str) -> list[_Line]:
-    return [_Line(1, (f"{what}: ", g.route(p.nodes, p.positions), ", contributing ", _num(p.product), ".")) for p in ps]
+_Fill = _Part | Sequence[_Part]
+
+
+def _say(level: int, template: str, **fills: _Fill) -> _Line:
+    """A line of feedback from a template: each ``{name}`` becomes a piece of mathematics (or text).
+
+    >>> _say(0, "✓ Right: {d}.", d=_M("∂a/∂z", r"\\partial a/\\partial z")).text()
+    '✓ Right: ∂a/∂z.'
+    """
+    parts: list[_Part] = []
+    for k, piece in enumerate(re.split(r"\{(\w+)\}", template)):
+        if k % 2 == 0:
+            parts += [piece] if piece else []
+            continue
+        fill = fills[piece]
+        parts += [fill] if isinstance(fill, (str, _M)) else list(fill)
+    return _Line(level, tuple(parts))
+
+
+def _path_lines(g: _Graph, ps: Sequence[Path]) -> list[_Line]:
+    return [
+        _say(1, "left out: {route}, contributing {product}.", route=g.route(p.nodes, p.positions),
+             product=_num(p.product))
+        for p in ps
+    ]  # fmt: skip
 
 
 def _joined(parts: Sequence[_M]) -> list[_Part]:
+    """``a, b and c``."""
     out: list[_Part] = []
     for k, p in enumerate(parts):
         out += [", " if k < len(parts) - 1 else " and "] if k else []
@@ -562,9 +630,9 @@ def _factor(x: float, digits: int) -> _M:
 
 
 def _product(numbers: Sequence[float], digits: int) -> _M:
-    out = _M("", "")
-    for k, x in enumerate(numbers):
-        out = out + " · " + _factor(x, digits) if k else _num(x, digits)  # a leading minus needs no parentheses
+    out = _num(numbers[0], digits)  # a leading minus needs no parentheses
+    for x in numbers[1:]:
+        out = out + " · " + _factor(x, digits)
     return out
 
 
@@ -572,8 +640,9 @@ def _product(numbers: Sequence[float], digits: int) -> _M:
 # The checkers
 
 
-def check_local(node: Value, input: Value | str, answer: float, *, rel_tol: float = 1e-6,
-                abs_tol: float = 1e-12) -> Feedback:  # fmt: skip
+def check_local(
+    node: Value, input: Value | str, answer: float, *, rel_tol: float = 1e-6, abs_tol: float = 1e-12
+) -> Feedback:
     """A learner's local derivative ∂node/∂input (a number) against the op's rule at `node`.
 
     `input` is one of `node`'s inputs, as a Value or by name (`autograd.explain.names` of `node`). When it
@@ -588,7 +657,9 @@ def check_local(node: Value, input: Value | str, answer: float, *, rel_tol: floa
     """
     node = instance("node", node, Value, "a Value")
     if node.op is None:
-        raise ValueError(f"node must be a Value an op made: {shown(node)} is a leaf, with no local derivatives")
+        raise ValueError(
+            f"node must be a Value an op made: {shown(node)} is a leaf, with no local derivatives"
+        )
     answer = real("answer", answer)
     tol = _tolerance(rel_tol, abs_tol)
     g = _Graph(node, "node")
@@ -601,24 +672,34 @@ def check_local(node: Value, input: Value | str, answer: float, *, rel_tol: floa
         )
     link = _judge(g.link(node, x), answer, tol, g)
     digits = _digits(answer, link.value)
-    yours = _yours(answer, digits)
+    fills: dict[str, _Fill] = {"link": link.math(digits), "yours": _yours(answer, digits), "d": link._symbol}
     if link.verdict == "right":
-        lines = [_Line(0, ("✓ Right: ", link.math(digits), "."))]
+        line = _say(0, "✓ Right: {link}.", **fills)
     elif link.verdict == "rounded":
-        lines = [_Line(0, (_rounded(answer), link.math(digits), " (you wrote ", yours, ")."))]
+        line = _say(0, _rounded(answer) + "{link} (you wrote {yours}).", **fills)
     elif link.verdict == "sign":
-        lines = [_Line(0, ("✗ Sign slip: you wrote ", link._symbol + " = " + yours, "; it is ", link.math(digits),
-                           ", the same size with the other sign."))]  # fmt: skip
+        line = _say(
+            0,
+            "✗ Sign slip: you wrote {d} = {yours}; it is {link}, the same size with the other sign.",
+            **fills,
+        )
     elif link.verdict == "one_use":
         uses = sum(1 for u in node.inputs if u is x)
         which = "both" if uses == 2 else f"{uses} of the"
-        lines = [_Line(0, (f"✗ {g.names[x]} is {which} inputs of ", g.made(node), ", and each use adds: ",
-                           link.math(digits), ". Your ", yours, " counts one use."))]  # fmt: skip
+        template = (
+            "✗ {x} is {which} inputs of {made}, and each use adds: {link}. Your {yours} counts one use."
+        )
+        line = _say(0, template, x=g.names[x], which=which, made=g.made(node), **fills)
     else:
-        lines = [_Line(0, ("✗ Not yet: you wrote ", link._symbol + " = " + yours, "; it is ",
-                           link._rule + " = " + _num(link.value, digits), *_with_values(link, digits), "."))]  # fmt: skip
+        rule = link._rule + " = " + _num(link.value, digits)
+        values = _with_values(link, digits)
+        line = _say(
+            0, "✗ Not yet: you wrote {d} = {yours}; it is {rule}{values}.", rule=rule, values=values, **fills
+        )
     correct = link.verdict in ("right", "rounded")
-    return Feedback(correct, link.verdict, answer, link.value, None if correct else link, (link,), (), tuple(lines))
+    return Feedback(
+        correct, link.verdict, answer, link.value, None if correct else link, (link,), (), (line,)
+    )
 
 
 def _chain_items(links: object) -> list[tuple[object, object]]:
@@ -629,8 +710,8 @@ def _chain_items(links: object) -> list[tuple[object, object]]:
         expected = "a dict of 'dtop/dbottom' -> number (or a list of such pairs)"
         for k, item in enumerate(iterable("links", links, expected)):
             if isinstance(item, (str, bytes)) or not isinstance(item, Sequence) or len(item) != 2:
-                raise TypeError(f"links[{k}] must be a pair ('dtop/dbottom', number), got {type(item).__name__}: "
-                                f"{shown(item)}")  # fmt: skip
+                got = f"got {type(item).__name__}: {shown(item)}"
+                raise TypeError(f"links[{k}] must be a pair ('dtop/dbottom', number), {got}")
             items.append((item[0], item[1]))
     if not items:
         raise ValueError(f"links must hold at least one link, got {shown(links)}")
@@ -642,8 +723,10 @@ def _link_ends(g: _Graph, key: object) -> tuple[Value, Value]:
     if isinstance(key, tuple) and len(key) == 2:
         return g.resolve(f"links[{shown(key)}][0]", key[0]), g.resolve(f"links[{shown(key)}][1]", key[1])
     if not isinstance(key, str):
-        raise TypeError(f"links: each link must be written 'dtop/dbottom' (or as a pair (top, bottom)), got "
-                        f"{type(key).__name__}: {shown(key)}")  # fmt: skip
+        raise TypeError(
+            "links: each link must be written 'dtop/dbottom' (or as a pair (top, bottom)), got "
+            f"{type(key).__name__}: {shown(key)}"
+        )
     k = key.strip()
     cuts = [i for i in range(1, len(k) - 1) if k[i] == "/" and k[i + 1 :].lstrip()[:1] in ("d", "∂")]
     if k[:1] not in ("d", "∂") or not cuts:
@@ -652,9 +735,12 @@ def _link_ends(g: _Graph, key: object) -> tuple[Value, Value]:
     def ends(i: int) -> tuple[str, str]:
         return k[1:i].strip(), k[i + 1 :].lstrip()[1:].strip()
 
+    # A name may hold a "/d" ("dσ/dx"): the reading whose two ends are both names of the graph
     readings = [(top, bottom) for top, bottom in map(ends, cuts) if top in g.by_name and bottom in g.by_name]
     if len(readings) > 1:
-        raise ValueError(f"links: {key!r} can be read in {len(readings)} ways; give it as a pair (top, bottom)")
+        raise ValueError(
+            f"links: {key!r} can be read in {len(readings)} ways; give it as a pair (top, bottom)"
+        )
     top, bottom = readings[0] if readings else ends(cuts[0])
     return g.resolve(f"links[{key!r}]", top), g.resolve(f"links[{key!r}]", bottom)
 
@@ -671,8 +757,46 @@ def _covered(p: Path, chain: Sequence[Link]) -> bool:
     return True
 
 
-def check_chain(root: Value, links: Mapping[object, float] | Iterable[tuple[object, float]], *,
-                rel_tol: float = 1e-6, abs_tol: float = 1e-12) -> Feedback:  # fmt: skip
+def _chain(g: _Graph, links: object, tol: _Tolerance) -> list[Link]:
+    """The learner's links, checked to form one path down from the root, judged, from the root down."""
+    by_top: dict[Value, tuple[Link, float]] = {}
+    for key, number in _chain_items(links):
+        top, bottom = _link_ends(g, key)
+        link = g.link(top, bottom)
+        number = real(f"links[{key if isinstance(key, str) else shown(key)!r}]", number)
+        if top in by_top:
+            raise ValueError(
+                f"links must form one path: two links go down from {g.names[top]} ({by_top[top][0].name} and "
+                f"{link.name})"
+            )
+        by_top[top] = (link, number)
+    if g.root not in by_top:
+        raise ValueError(
+            f"links must form one path up to {g.root_name}, but none is d{g.root_name}/d...: "
+            + ", ".join(lk.name for lk, _ in by_top.values())
+        )
+    chain: list[Link] = []
+    v = g.root
+    while v in by_top:
+        link, number = by_top[v]
+        chain.append(_judge(link, number, tol, g))
+        v = link.bottom
+    if len(chain) < len(by_top):
+        loose = [lk.name for lk, _ in by_top.values() if all(lk.top is not c.top for c in chain)]
+        raise ValueError(
+            f"links must form one path: from {g.root_name} the chain goes down to {g.names[v]}, and "
+            f"{', '.join(loose)} do{'es' if len(loose) == 1 else ''} not join it"
+        )
+    return chain
+
+
+def check_chain(
+    root: Value,
+    links: Mapping[object, float] | Iterable[tuple[object, float]],
+    *,
+    rel_tol: float = 1e-6,
+    abs_tol: float = 1e-12,
+) -> Feedback:
     """A learner's chain rule for d root/d x: the derivative of each link of one path from x up to `root`.
 
     `links` maps each link, written as on paper ("dE/do1", "∂o1/∂net_o1", or a pair (top, bottom) of
@@ -685,7 +809,8 @@ def check_chain(root: Value, links: Mapping[object, float] | Iterable[tuple[obje
     >>> from autograd import Value
     >>> x = Value(3.0, "x"); u = x * x; u.label = "u"; y = u + x; y.label = "y"
     >>> print(check_chain(y, {"dy/du": 1, "du/dx": 6}))        # right links, but x also reaches y directly
-    ✗ Every link is right, but the chain leaves out a path: dy/dx = 7 sums 3 paths from x to y; yours covers 2.
+    ✗ Every link is right, but the chain leaves out a path: dy/dx = 7 sums 3 paths from x to y; yours
+    covers 2.
       dy/dx = ∂y/∂u · ∂u/∂x
       ✓ ∂y/∂u = 1
       ✓ ∂u/∂x = x + x = 6
@@ -694,89 +819,82 @@ def check_chain(root: Value, links: Mapping[object, float] | Iterable[tuple[obje
     root = instance("root", root, Value, "a Value")
     tol = _tolerance(rel_tol, abs_tol)
     g = _Graph(root)
-    by_top: dict[Value, tuple[Link, float]] = {}
-    for key, number in _chain_items(links):
-        top, bottom = _link_ends(g, key)
-        link = g.link(top, bottom)
-        number = real(f"links[{key if isinstance(key, str) else shown(key)!r}]", number)
-        if top in by_top:
-            raise ValueError(f"links must form one path: two links go down from {g.names[top]} "
-                             f"({by_top[top][0].name} and {link.name})")  # fmt: skip
-        by_top[top] = (link, number)
-    if root not in by_top:
-        raise ValueError(f"links must form one path up to {g.root_name}, but none is d{g.root_name}/d...: "
-                         f"{', '.join(lk.name for lk, _ in by_top.values())}")  # fmt: skip
-    chain: list[Link] = []
-    v = root
-    while v in by_top:
-        link, number = by_top[v]
-        chain.append(_judge(link, number, tol, g))
-        v = link.bottom
-    if len(chain) < len(by_top):
-        loose = [lk.name for lk, _ in by_top.values() if all(lk.top is not c.top for c in chain)]
-        raise ValueError(f"links must form one path: from {g.root_name} the chain goes down to {g.names[v]}, "
-                         f"and {', '.join(loose)} do{'es' if len(loose) == 1 else ''} not join it")  # fmt: skip
-    x, rn, xn = v, g.root_name, g.names[v]
+    chain = _chain(g, links, tol)
+    x = chain[-1].bottom
     given = [lk.given if lk.given is not None else math.nan for lk in chain]
-    total, product_right = g.adjoint[x], math.prod(lk.value for lk in chain)
+    total, product = g.adjoint[x], math.prod(lk.value for lk in chain)
     digits = max(_digits(n, lk.value) for n, lk in zip(given, chain, strict=True))
-    dx = _d(rn, xn)
     wrong = [lk for lk in chain if lk.verdict not in ("right", "rounded")]
     every = paths(x, root, limit=_PATH_LIMIT)
-    covers_all = math.isclose(product_right, total, rel_tol=1e-9, abs_tol=tol.abs)
+    covers_all = math.isclose(product, total, rel_tol=1e-9, abs_tol=tol.abs)
     missing = tuple(p for p in every if not _covered(p, chain)) if not covers_all and every.complete else ()
+    dx = _d(g.root_name, g.names[x])
+    fills: dict[str, _Fill] = {"dx": dx, "total": dx + " = " + _num(total, digits)}
 
-    eq = dx + " = "
-    for k, lk in enumerate(chain):
-        eq = eq + (" · " if k else "") + lk._symbol
-    items = [_Line(1, (eq,))]
+    factors = dx + " = " + chain[0]._symbol
+    for lk in chain[1:]:
+        factors = factors + " · " + lk._symbol
+    items = [_Line(1, (factors,))]
     for lk, n in zip(chain, given, strict=True):
-        where = [f"   ({lk.route})"] if lk.route else []
+        at: dict[str, _Fill] = {
+            "link": lk.math(digits),
+            "yours": _yours(n, digits),
+            "route": f"   ({lk.route})" if lk.route else "",
+        }
         if lk.verdict == "right":
-            items.append(_Line(1, ("✓ ", lk.math(digits), *where)))
+            items.append(_say(1, "✓ {link}{route}", **at))
         elif lk.verdict == "rounded":
-            items.append(_Line(1, ("✓ ", lk.math(digits), " (you wrote ", _yours(n, digits), ")", *where)))
+            items.append(_say(1, "✓ {link} (you wrote {yours}){route}", **at))
         else:
-            note = {"sign": " (the sign is off)", "one_use": " (each use adds)",
-                    "forgotten_paths": " (yours adds up only some of those paths)"}.get(lk.verdict, "")  # fmt: skip
-            items.append(_Line(1, ("✗ ", lk.math(digits), ", not ", _yours(n, digits), *_with_values(lk, digits),
-                                   note, *where)))  # fmt: skip
+            note = {
+                "sign": " (the sign is off)",
+                "one_use": " (each use adds)",
+                "forgotten_paths": f" ({g.names[lk.bottom]} reaches {g.names[lk.top]} along {lk.n_paths:,} "
+                "paths; yours adds only some)",
+            }.get(lk.verdict, "")
+            values = _with_values(lk, digits)
+            items.append(
+                _say(1, "✗ {link}, not {yours}{values}{note}{route}", values=values, note=note, **at)
+            )
     if wrong:
-        first = wrong[0]
-        head: list[_Part] = ["✗ The link" + ("s " if len(wrong) > 1 else " "), *_joined([lk._symbol for lk in wrong])]
+        kind, fixed = "wrong_link", "them" if len(wrong) > 1 else "it"
         if len(wrong) == 1:
-            head += [" is wrong: you wrote ", _yours(first.given or 0.0, digits), "; it is ",
-                     first._rule + " = " + _num(first.value, digits), "."]  # fmt: skip
+            head = _say(0, "✗ The link {d} is wrong: you wrote {yours}; it is {rule}.", d=wrong[0]._symbol,
+                        yours=_yours(given[chain.index(wrong[0])], digits),
+                        rule=wrong[0]._rule + " = " + _num(wrong[0].value, digits))  # fmt: skip
         else:
-            head += [" are wrong."]
-        fixed = "them" if len(wrong) > 1 else "it"
-        lines = [_Line(0, tuple(head)), *items]
-        prod = _product([lk.value for lk in chain], digits) + " = " + _num(product_right, digits)
+            head = _say(0, "✗ The links {ds} are wrong.", ds=_joined([lk._symbol for lk in wrong]))
+        fills["product"] = _product([lk.value for lk in chain], digits) + " = " + _num(product, digits)
         if covers_all:
-            lines.append(_Line(1, (f"With {fixed}, the product is ", prod + " = " + dx, ".")))
+            tail = [_say(1, "With {fixed}, the product is {product} = {dx}.", fixed=fixed, **fills)]
         else:
-            lines.append(_Line(1, (f"With {fixed}, the product is ", prod, "; but ", dx + " = " + _num(total, digits),
-                                   ": the chain also leaves out paths.")))  # fmt: skip
-            lines += _path_lines(g, missing, "left out")
-        kind = "wrong_link"
+            template = "With {fixed}, the product is {product}; but {total}: the chain also leaves out paths."
+            tail = [_say(1, template, fixed=fixed, **fills), *_path_lines(g, missing)]
+        lines = [head, *items, *tail]
     elif not covers_all:
-        s = "a path" if len(missing) == 1 else "paths"
-        counted = f"yours covers {every.n_paths - len(missing):,}" if every.complete else "yours covers some"
-        lines = [_Line(0, (f"✗ Every link is right, but the chain leaves out {s}: ", dx + " = " + _num(total, digits),
-                           f" sums {every.n_paths:,} paths from {xn} to {rn}; {counted}."))]  # fmt: skip
-        lines += [*items, *_path_lines(g, missing, "left out")]
         kind = "forgotten_paths"
+        s = "a path" if len(missing) == 1 else "paths"
+        counted = f"{every.n_paths - len(missing):,}" if every.complete else "some"
+        template = (
+            "✗ Every link is right, but the chain leaves out {s}: {total} sums {n} paths from {x} to {root}; "
+        )
+        template += "yours covers {counted}."
+        head = _say(
+            0, template, s=s, n=f"{every.n_paths:,}", x=g.names[x], root=g.root_name, counted=counted, **fills
+        )
+        lines = [head, *items, *_path_lines(g, missing)]
     else:
         kind = "rounded" if any(lk.verdict == "rounded" for lk in chain) else "right"
         lead = "✓ Right to the digits you gave: " if kind == "rounded" else "✓ Right: "
         what = "every link, and their product " if len(chain) > 1 else ""
-        lines = [_Line(0, (lead, what, dx + " = " + _num(total, digits), ".")), *items]
-    return Feedback(not wrong and covers_all, kind, math.prod(given), total, wrong[0] if wrong else None,
+        lines = [_say(0, lead + what + "{total}.", **fills), *items]
+    return Feedback(kind in ("right", "rounded"), kind, math.prod(given), total, wrong[0] if wrong else None,
                     tuple(chain), missing, tuple(lines))  # fmt: skip
 
 
-def check_gradient(x: Value, root: Value, answer: float, *, rel_tol: float = 1e-6,
-                   abs_tol: float = 1e-12) -> Feedback:  # fmt: skip
+def check_gradient(
+    x: Value, root: Value, answer: float, *, rel_tol: float = 1e-6, abs_tol: float = 1e-12
+) -> Feedback:
     """A learner's d root/d x (a number) against the backward pass; if wrong, what went wrong.
 
     Looks, in this order, for: a sign slip (the answer is -d root/d x); an answer that adds up one or some
@@ -788,7 +906,8 @@ def check_gradient(x: Value, root: Value, answer: float, *, rel_tol: float = 1e-
     >>> w, x, b = Value(2.0, "w"), Value(1.5, "x"), Value(-3.0, "b")
     >>> wx = w * x; wx.label = "wx"; z = wx + b; z.label = "z"; y = z.sigmoid(); y.label = "ŷ"
     >>> print(check_gradient(w, y, 0.25))                 # σ'(z) = 0.25, but the x of d(wx)/dw is missing
-    ✗ A link is missing: your 0.25 is dŷ/dw without ∂wx/∂w = x = 1.5 (wx = w * x); with it, dŷ/dw = 0.375.
+    ✗ A link is missing: your 0.25 is dŷ/dw without ∂wx/∂w = x = 1.5 (wx = w * x); with it,
+    dŷ/dw = 0.375.
     """
     x = instance("x", x, Value, "a Value")
     root = instance("root", root, Value, "a Value")
@@ -799,70 +918,98 @@ def check_gradient(x: Value, root: Value, answer: float, *, rel_tol: float = 1e-
     total = g.adjoint.get(x, 0.0)
     digits = _digits(answer, total)
     dx = _d(g.root_name, xn)
-    yours, right = _yours(answer, digits), dx + " = " + _num(total, digits)
+    fills: dict[str, _Fill] = {
+        "yours": _yours(answer, digits),
+        "dx": dx,
+        "right": dx + " = " + _num(total, digits),
+    }
 
-    def feedback(kind: str, *parts: _Part, more: Sequence[_Line] = (), wrong_link: Link | None = None,
-                 missing_paths: Sequence[Path] = ()) -> Feedback:  # fmt: skip
+    def feedback(
+        kind: str, *lines: _Line, wrong_link: Link | None = None, missing: Sequence[Path] = ()
+    ) -> Feedback:
         links = () if wrong_link is None else (wrong_link,)
-        return Feedback(kind in ("right", "rounded"), kind, answer, total, wrong_link, links, tuple(missing_paths),
-                        (_Line(0, parts), *more))  # fmt: skip
+        correct = kind in ("right", "rounded")
+        return Feedback(correct, kind, answer, total, wrong_link, links, tuple(missing), lines)
 
     how = _match(answer, total, tol)
     if how == "exact":
-        return feedback("right", "✓ Right: ", right, ".")
+        return feedback("right", _say(0, "✓ Right: {right}.", **fills))
     if how == "rounded":
-        return feedback("rounded", _rounded(answer), right, " (you wrote ", yours, ").")
+        return feedback("rounded", _say(0, _rounded(answer) + "{right} (you wrote {yours}).", **fills))
     if x not in g.names:
-        return feedback("wrong", f"✗ {g.root_name} does not depend on {xn}: ", right, "; you wrote ", yours, ".")
+        template = "✗ {root} does not depend on {x}: {right}; you wrote {yours}."
+        return feedback("wrong", _say(0, template, root=g.root_name, x=xn, **fills))
     if total != 0 and _match(answer, -total, tol):
-        negative = [_d(g.names[v], g.names[v.inputs[i]], True) + " = " + _num(g.local[v][i])
-                    + (_M(" (", r"\ (") + g.made(v) + ")" if not v.label else "")
-                    for v, i in g.edges(x) if g.local[v][i] < 0]  # fmt: skip
-        hint: list[_Part] = [f"Negative links between {xn} and {g.root_name}: ", *_joined(negative[:4]), ". "] if negative else []
-        return feedback("sign", "✗ Sign slip: your ", yours, " is ", _M("-", "-") + dx, "; ", right, ".",
-                        more=[_Line(1, (*hint, "Check each link's sign with check_chain."))])
+        negative = [
+            _d(g.names[v], g.names[v.inputs[i]], True) + " = " + _num(g.local[v][i])
+            + ("" if v.label else _M(" (", r"\ (") + g.made(v) + ")")
+            for v, i in g.edges(x) if g.local[v][i] < 0
+        ]  # fmt: skip
+        hint = "Negative links between {x} and {root}: {negative}. " if negative else ""
+        hint += "Check each link's sign with check_chain."
+        return feedback(
+            "sign",
+            _say(0, "✗ Sign slip: your {yours} is -{dx}; {right}.", **fills),
+            _say(1, hint, x=xn, root=g.root_name, negative=_joined(negative[:4])),
+        )
     every = paths(x, root, limit=_PATH_LIMIT)
     found = _subsets(list(every), answer, tol, total) if every.complete else None
     if found is not None:
         kept, left, others = found
-        more = _path_lines(g, left, "left out")
+        more = _path_lines(g, left)
         if others:
             more.append(_Line(1, ("(another choice of paths gives the same sum)",)))
+        fills |= {"n": f"{every.n_paths:,}", "x": xn, "root": g.root_name}
         if len(kept) == 1:
-            return feedback("one_path", "✗ One path only: your ", yours, " is the product along ",
-                            g.route(kept[0].nodes, kept[0].positions), f"; {xn} reaches {g.root_name} along "
-                            f"{every.n_paths:,} paths and ", dx, " adds them all (the total derivative): ", right, ".",
-                            more=more, missing_paths=tuple(left))  # fmt: skip
+            template = (
+                "✗ One path only: your {yours} is the product along {path}; {x} reaches {root} along {n} "
+            )
+            template += "paths and {dx} adds them all (the total derivative): {right}."
+            head = _say(0, template, path=g.route(kept[0].nodes, kept[0].positions), **fills)
+            return feedback("one_path", head, *more, missing=left)
         s = "a path" if len(left) == 1 else f"{len(left)} paths"
-        return feedback("forgotten_paths", f"✗ You left out {s}: your ", yours, f" adds up {len(kept)} of the "
-                        f"{every.n_paths:,} paths from {xn} to {g.root_name}; ", right, ".", more=more,
-                        missing_paths=tuple(left))  # fmt: skip
+        template = (
+            "✗ You left out {s}: your {yours} adds up {kept} of the {n} paths from {x} to {root}; {right}."
+        )
+        head = _say(0, template, s=s, kept=str(len(kept)), **fills)
+        return feedback("forgotten_paths", head, *more, missing=left)
     found_link = _one_link(g, x, answer, total, tol)
     if found_link is not None:
         kind, link = found_link
         use = "" if link.position is None else f"as input {link.position + 1} of "
-        made: list[_Part] = [f" ({use}", g.made(link.top), ")"] if link.name.startswith("∂") else []
-        text: dict[str, list[_Part]] = {
-            "missing_link": ["✗ A link is missing: your ", yours, " is ", dx, " without ", link.math(), *made,
-                             "; with it, ", right, "."],
-            "extra_link": ["✗ One factor too many: your ", yours, " is ", dx, " with ", link.math(), *made,
-                           " multiplied in once more; ", right, "."],
-            "stopped_early": ["✗ The chain stops early: your ", yours, " leaves out ", link.math(), "; ", right, "."],
-        }  # fmt: skip
-        return feedback(kind, *text[kind], wrong_link=link)
-    explained = [_Line(1, (line,), pre=True) for line in str(every).splitlines()]
-    return feedback("wrong", "✗ Not equal: you wrote ", yours, "; ", right, ". The sum over paths, to compare "
-                    "with your working:", more=[*explained, _Line(1, ("Step by step: ",
-                    _M(f"autograd.explain.steps({g.root_name})", rf"\texttt{{autograd.explain.steps({_tex_text(g.root_name)})}}")))])  # fmt: skip
+        made: _Fill = [f" ({use}", g.made(link.top), ")"] if link.name.startswith("∂") else ""
+        template = {
+            "missing_link": "✗ A link is missing: your {yours} is {dx} without {link}{made}; with it, "
+            "{right}.",
+            "extra_link": "✗ One factor too many: your {yours} is {dx} with {link}{made} multiplied in once "
+            "more; {right}.",
+            "stopped_early": "✗ The chain stops early: your {yours} leaves out {link}; {right}.",
+        }[kind]
+        return feedback(kind, _say(0, template, link=link.math(), made=made, **fills), wrong_link=link)
+    steps_call = f"autograd.explain.steps({g.root_name})"
+    return feedback(
+        "wrong",
+        _say(
+            0,
+            "✗ Not equal: you wrote {yours}; {right}. The sum over paths, to compare with your working:",
+            **fills,
+        ),
+        *(_Line(1, (line,), pre=True) for line in str(every).splitlines()),
+        _say(1, "Step by step: {call}.", call=_M(steps_call, rf"\texttt{{{_tex_text(steps_call)}}}")),
+    )
 
 
 def _one_link(g: _Graph, x: Value, answer: float, total: float, tol: _Tolerance) -> tuple[str, Link] | None:
     """The link whose omission (or repetition) on the paths through it, or the part of the chain whose
-    omission, turns d root/d x into `answer`: the closest such, one link before a part."""
+    omission, turns d root/d x into `answer`: the closest such, a link before a part."""
     tan = g.tangents(x)
-    fits: list[tuple[bool, int, float, str, Value, Value, int | None]] = []  # rounded only, priority, distance...
+    fits: list[
+        tuple[bool, int, float, str, Value, Value, int | None]
+    ] = []  # rounded only?, priority, distance
 
-    def consider(priority: int, kind: str, value: float, top: Value, bottom: Value, i: int | None = None) -> None:
+    def consider(
+        priority: int, kind: str, value: float, top: Value, bottom: Value, i: int | None = None
+    ) -> None:
         how = _match(answer, value, tol)
         if how is not None:
             fits.append((how == "rounded", priority, abs(answer - value), kind, top, bottom, i))
@@ -876,7 +1023,8 @@ def _one_link(g: _Graph, x: Value, answer: float, total: float, tol: _Tolerance)
         consider(1, "missing_link", total - flow + flow / local, v, u, one)
         consider(2, "extra_link", total - flow + flow * local, v, u, one)
     for v in g.order:  # a Value on every path: the learner stopped at it (d root/d v, or dv/dx, alone)
-        if v is x or v is g.root or v not in tan or not math.isclose(g.adjoint[v] * tan[v], total, rel_tol=1e-9):
+        on_every_path = v in tan and math.isclose(g.adjoint[v] * tan[v], total, rel_tol=1e-9)
+        if v is x or v is g.root or not on_every_path:
             continue
         if tan[v] not in (0.0, 1.0):
             consider(3, "stopped_early", g.adjoint[v], v, x)
@@ -888,15 +1036,23 @@ def _one_link(g: _Graph, x: Value, answer: float, total: float, tol: _Tolerance)
     return best[3], g.link(best[4], best[5], best[6])
 
 
-def check_update(w: Value, lr: float, answer: float, *, grad: float | None = None, rel_tol: float = 1e-6,
-                 abs_tol: float = 1e-12) -> Feedback:  # fmt: skip
+def check_update(
+    w: Value,
+    lr: float,
+    answer: float,
+    *,
+    grad: float | None = None,
+    rel_tol: float = 1e-6,
+    abs_tol: float = 1e-12,
+) -> Feedback:
     """A learner's gradient-descent step w - lr · dE/dw, the gradient being `w.grad` (as ``backward()``
     left it) unless `grad` is given.
 
     >>> from autograd import Value
     >>> w5 = Value(0.4, "w5")
     >>> print(check_update(w5, 0.5, 0.4 + 0.5 * 0.082167, grad=0.082167))
-    ✗ Uphill: your 0.4410835 is w5 + lr · grad; gradient descent steps against the gradient: w5 - lr · grad = 0.4 - 0.5 · 0.082167 = 0.3589165.
+    ✗ Uphill: your 0.4410835 is w5 + lr · grad; gradient descent steps against the gradient:
+    w5 - lr · grad = 0.4 - 0.5 · 0.082167 = 0.3589165.
     """
     w = instance("w", w, Value, "a Value")
     lr = real("lr", lr)
@@ -905,31 +1061,33 @@ def check_update(w: Value, lr: float, answer: float, *, grad: float | None = Non
     tol = _tolerance(rel_tol, abs_tol)
     if gradient is None:
         gradient = real("w.grad", w.grad)
-    name = w.label or "w"
     new = w.data - lr * gradient
     digits = _digits(answer, new)
-    yours, sym = _yours(answer, digits), _name(name)
-    minus = _M(" - lr · grad = ", r" - \mathrm{lr} \cdot \mathrm{grad} = ")
-    rule = (sym + minus + _num(w.data, digits) + " - " + _product([lr, gradient], digits) + " = "
-            + _num(new, digits))  # fmt: skip
+    w_ = _name(w.label or "w")
+    fills: dict[str, _Fill] = {
+        "yours": _yours(answer, digits),
+        "rule": w_ + _M(" - lr · grad = ", r" - \mathrm{lr} \cdot \mathrm{grad} = ") + _num(w.data, digits)
+        + " - " + _product([lr, gradient], digits) + " = " + _num(new, digits),
+        "uphill": w_ + _M(" + lr · grad", r" + \mathrm{lr} \cdot \mathrm{grad}"),
+        "no_lr": w_ + _M(" - grad", r" - \mathrm{grad}"),
+    }  # fmt: skip
 
-    def feedback(kind: str, *parts: _Part) -> Feedback:
-        return Feedback(kind in ("right", "rounded"), kind, answer, new, _lines=(_Line(0, parts),))
+    def feedback(kind: str, template: str) -> Feedback:
+        return Feedback(kind in ("right", "rounded"), kind, answer, new, _lines=(_say(0, template, **fills),))
 
     how = _match(answer, new, tol)
     if how == "exact":
-        return feedback("right", "✓ Right: ", rule, ".")
+        return feedback("right", "✓ Right: {rule}.")
     if how == "rounded":
-        return feedback("rounded", _rounded(answer), rule, " (you wrote ", yours, ").")
-    slips: list[tuple[str, float, list[_Part]]] = [
-        ("uphill", w.data + lr * gradient, ["✗ Uphill: your ", yours, " is ", sym + _M(" + lr · grad", r" + \mathrm{lr} \cdot \mathrm{grad}"),
-                                            "; gradient descent steps against the gradient: ", rule, "."]),
-        ("missing_lr", w.data - gradient, ["✗ The learning rate is missing: your ", yours, " is ", sym + _M(" - grad", r" - \mathrm{grad}"),
-                                           "; the step is lr · grad: ", rule, "."]),
-        ("step", lr * gradient, ["✗ Your ", yours, " is the step lr · grad, not the new weight: ", rule, "."]),
-        ("step", -lr * gradient, ["✗ Your ", yours, " is the change -lr · grad, not the new weight: ", rule, "."]),
+        return feedback("rounded", _rounded(answer) + "{rule} (you wrote {yours}).")
+    slips = [
+        ("uphill", w.data + lr * gradient,
+         "✗ Uphill: your {yours} is {uphill}; gradient descent steps against the gradient: {rule}."),
+        ("missing_lr", w.data - gradient, "✗ The learning rate is missing: your {yours} is {no_lr}; {rule}."),
+        ("step", lr * gradient, "✗ Your {yours} is the step lr · grad, not the new weight: {rule}."),
+        ("step", -lr * gradient, "✗ Your {yours} is the change -lr · grad, not the new weight: {rule}."),
     ]  # fmt: skip
-    for kind, value, parts in slips:
+    for kind, value, template in slips:
         if not math.isclose(value, new, rel_tol=tol.rel, abs_tol=tol.abs) and _match(answer, value, tol):
-            return feedback(kind, *parts)
-    return feedback("wrong", "✗ Not equal: you wrote ", yours, "; ", rule, ".")
+            return feedback(kind, template)
+    return feedback("wrong", "✗ Not equal: you wrote {yours}; {rule}.")

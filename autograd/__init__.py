@@ -35,7 +35,7 @@ from .viz import draw, to_dot
 
 __all__ = [
     "OPS", "Compiled", "DataDependentError", "Op", "Operand", "Value", "backward", "compile", "detect_anomaly", "dot",
-    "draw", "exercises", "explain", "expression", "grad", "gradcheck", "hessian", "is_anomaly_enabled", "is_grad_enabled", "no_grad",
-    "ops", "sum", "to_dot", "topological_order", "tracing", "value_and_grad", "viz",
+    "draw", "exercises", "explain", "expression", "grad", "gradcheck", "hessian", "is_anomaly_enabled", "is_grad_enabled",
+    "no_grad", "ops", "sum", "to_dot", "topological_order", "tracing", "value_and_grad", "viz",
 ]  # fmt: skip
 __version__ = "0.1.0"

@@ -59,6 +59,7 @@ _MIN_DIGITS = 2  # a rounded answer counts only with at least this many signific
 _TYPED_DIGITS = 10  # an answer with more significant digits than this was computed, not typed: show 6
 _MAX_SUBSET_PATHS = 12  # try every subset of at most this many paths (2^12 sums); beyond, only near-full ones
 _LISTED_TERMS = 4  # a link across several paths shows each path's product when there are at most this many
+_LISTED_PATHS = 4  # an answer not recognised is shown the sum over paths in full when there are this few
 _PATH_LIMIT = 20  # as explain.paths: beyond this many paths, they are counted, not listed
 
 
@@ -244,10 +245,14 @@ class Link:
 
     def math(self, digits: int = 6) -> _M:
         """``∂o1/∂net_o1 = (1 - o1) * o1 = 0.238662`` (the formula left out when it is the number)."""
+        return self._symbol + " = " + self.rule(digits)
+
+    def rule(self, digits: int = 6) -> _M:
+        """``(1 - o1) * o1 = 0.238662``: the formula and its number, or the number alone when they are one."""
         value = _num(self.value, digits)
-        if self.formula == value.text:
-            return self._symbol + " = " + value
-        return self._symbol + " = " + self._rule + " = " + value
+        if self.formula in (value.text, f"({value.text})"):  # 1, or a constant named (3)
+            return value
+        return self._rule + " = " + value
 
     def __str__(self) -> str:
         return self.math().text
@@ -691,7 +696,7 @@ def check_local(
         )
         line = _say(0, template, x=g.names[x], which=which, made=g.made(node), **fills)
     else:
-        rule = link._rule + " = " + _num(link.value, digits)
+        rule = link.rule(digits)
         values = _with_values(link, digits)
         line = _say(
             0, "✗ Not yet: you wrote {d} = {yours}; it is {rule}{values}.", rule=rule, values=values, **fills
@@ -861,7 +866,7 @@ def check_chain(
         if len(wrong) == 1:
             head = _say(0, "✗ The link {d} is wrong: you wrote {yours}; it is {rule}.", d=wrong[0]._symbol,
                         yours=_yours(given[chain.index(wrong[0])], digits),
-                        rule=wrong[0]._rule + " = " + _num(wrong[0].value, digits))  # fmt: skip
+                        rule=wrong[0].rule(digits))  # fmt: skip
         else:
             head = _say(0, "✗ The links {ds} are wrong.", ds=_joined([lk._symbol for lk in wrong]))
         fills["product"] = _product([lk.value for lk in chain], digits) + " = " + _num(product, digits)
@@ -986,17 +991,21 @@ def check_gradient(
             "stopped_early": "✗ The chain stops early: your {yours} leaves out {link}; {right}.",
         }[kind]
         return feedback(kind, _say(0, template, link=link.math(), made=made, **fills), wrong_link=link)
-    steps_call = f"autograd.explain.steps({g.root_name})"
-    return feedback(
-        "wrong",
-        _say(
-            0,
-            "✗ Not equal: you wrote {yours}; {right}. The sum over paths, to compare with your working:",
-            **fills,
-        ),
-        *(_Line(1, (line,), pre=True) for line in str(every).splitlines()),
-        _say(1, "Step by step: {call}.", call=_M(steps_call, rf"\texttt{{{_tex_text(steps_call)}}}")),
-    )
+    # Nothing recognisable: the engine's working to compare with, in full when it is short
+    paths_call, steps_call = "autograd.explain.paths(x, root)", "autograd.explain.steps(root)"
+    if every.n_paths <= _LISTED_PATHS:
+        head = _say(0, "✗ Not equal: you wrote {yours}; {right}. The sum over paths, to compare with your working:",
+                    **fills)  # fmt: skip
+        shown_paths = [_Line(1, (line,), pre=True) for line in str(every).splitlines()]
+    else:
+        head = _say(0, "✗ Not equal: you wrote {yours}; {right}, a sum over {n} paths: {call} lists them.",
+                    n=f"{every.n_paths:,}", call=_code(paths_call), **fills)  # fmt: skip
+        shown_paths = []
+    return feedback("wrong", head, *shown_paths, _say(1, "Step by step: {call}.", call=_code(steps_call)))
+
+
+def _code(text: str) -> _M:
+    return _M(text, rf"\texttt{{{_tex_text(text)}}}")
 
 
 def _one_link(g: _Graph, x: Value, answer: float, total: float, tol: _Tolerance) -> tuple[str, Link] | None:

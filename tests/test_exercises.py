@@ -106,6 +106,13 @@ def test_a_wrong_local_derivative_is_named_with_what_it_should_be():
     assert "it is (1 - a) * a = 0.25, with a = 0.5" in fb.message
 
 
+def test_a_formula_that_is_a_number_is_not_written_twice():
+    x, y = Value(1.0, "x"), Value(2.0, "y")
+    s = x + y
+    s.label = "s"
+    assert check_local(s, x, 2.0).message == "✗ Not yet: you wrote ∂s/∂x = 2; it is 1."
+
+
 def test_a_local_derivative_with_the_wrong_sign_is_a_sign_slip():
     v = neuron()
     fb = check_local(v["d"], v["a"], 1.0)  # d = t - a: ∂d/∂a = -1
@@ -344,7 +351,16 @@ def test_an_unexplained_wrong_gradient_shows_the_sum_over_paths():
     v = neuron()
     fb = check_gradient(v["w"], v["E"], 0.3)
     assert (fb.correct, fb.kind) == (False, "wrong")
-    assert "sum over paths = -0.1875" in fb.message and "autograd.explain.steps(E)" in fb.message
+    assert "sum over paths = -0.1875" in fb.message and "autograd.explain.steps(root)" in fb.message
+
+
+def test_an_unexplained_wrong_gradient_over_many_paths_points_to_the_path_listing():
+    model = MLP(3, [4, 4, 1], seed=0)
+    out = model([0.1, 0.2, 0.3])
+    L = out * out  # a first-layer weight reaches L along 4 · 2 = 8 paths
+    fb = check_gradient(model.parameters()[0], L, 12.5)
+    assert fb.kind == "wrong"
+    assert "autograd.explain.paths(x, root) lists them" in fb.message and len(fb.message.splitlines()) == 2
 
 
 def test_a_value_the_root_does_not_depend_on_has_gradient_zero():

@@ -23,7 +23,7 @@ if _os.path.isdir(_os.path.join(_os.path.dirname(__file__), "numpy")):  # HIPS a
         "python3 -m venv .venv && .venv/bin/pip install chainrule"
     )
 
-from . import checks, explain, expression, graph, ops, rules, viz
+from . import checks, exercises, explain, expression, graph, ops, rules, view, viz
 from .check import gradcheck
 from .compiled import Compiled
 from .compiled import compile as compile  # re-exported, kept out of __all__ (see below)
@@ -47,8 +47,8 @@ from .viz import draw, to_dot
 # left out of __all__ so that `from autograd import *` does not hide Python's own sum() and compile().
 __all__ = [
     "OPS", "Compiled", "DataDependentError", "Op", "Operand", "Value", "backward", "checks", "detect_anomaly", "dot",
-    "dots", "draw", "enable_grad", "explain", "expression", "grad", "gradcheck", "graph", "hessian",
+    "dots", "draw", "enable_grad", "exercises", "explain", "expression", "grad", "gradcheck", "graph", "hessian",
     "is_anomaly_enabled", "is_grad_enabled", "map_op", "no_grad", "ops", "rules", "to_dot", "topological_order",
-    "tracing", "value_and_grad", "viz",
+    "tracing", "value_and_grad", "view", "viz",
 ]  # fmt: skip
 __version__ = "0.1.0"

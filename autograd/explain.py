@@ -340,7 +340,19 @@ class StepThrough(Sequence[Step]):
         return "\n".join([head, *(str(s) for s in self.steps), tail])
 
     def __repr__(self) -> str:
-        return f"<StepThrough of {self.root_name}: {len(self)} steps over {len(self.order)} Values>"
+        return (
+            f"<StepThrough of {self.root_name}: {len(self)} steps over {len(self.order)} Values; print() it for the "
+            "text, or show it in Jupyter to step through it>"
+        )
+
+    def _repr_html_(self) -> str:
+        """In Jupyter: the interactive step-through (`autograd.view`), forward and backward pass.
+
+        (Imported here: the view is built on this module's steps, and drawing needs the optional graphviz.)
+        """
+        from .view import View
+
+        return View(self, [], None, None, {}, set()).to_html(standalone=False)
 
 
 def steps(root: Value, seed: float = 1.0) -> StepThrough:

@@ -420,7 +420,7 @@ def mathml(expr: str, names: Mapping[str, str] | None = None, numbers: Mapping[s
             if node.id in names:
                 return math_name(names[node.id])
             return f"<mi>{node.id}</mi>"
-        if isinstance(node, ast.Constant):
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
             return math_number(float(node.value))
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
             return f"<mo>−</mo>{wrap(node.operand, 4)}"

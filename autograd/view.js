@@ -66,13 +66,14 @@ function chainruleView(root) {
     var s = state(step), f = frames[step], id;
     var current = f.current, inputs = {}, active = f.edges || {};
     (f.inputs || []).forEach(function (id) { inputs[boxes[id] || id] = true; });
+    var hidden = onBoxes(s.hidden), done = onBoxes(s.done), partial = onBoxes(s.partial);
     for (id in nodes) {
       var n = nodes[id];
-      mark(n.g, "crv-future", s.hidden[id]);
+      mark(n.g, "crv-future", hidden[id]);
       mark(n.g, "crv-current", current && (boxes[current] || current) === id);
       mark(n.g, "crv-input", inputs[id]);
-      mark(n.g, "crv-done", s.done[id]);
-      mark(n.g, "crv-partial", s.partial[id]);
+      mark(n.g, "crv-done", done[id]);
+      mark(n.g, "crv-partial", partial[id]);
     }
     for (id in s.data) { var b = box(id); if (b && (!boxes[id] || isOutput(id))) setText(b.data, s.data[id]); }
     for (id in s.grad) { var c = box(id); if (c && (!boxes[id] || isOutput(id))) setText(c.grad, s.grad[id]); }
@@ -90,6 +91,13 @@ function chainruleView(root) {
     phase.textContent = f.phase === "start" ? "" : f.phase;
     phase.className = "crv-phase crv-" + f.phase;
     if (current) follow(box(current));
+  }
+
+  // A set of Values as a set of boxes: a collapsed neuron's box takes the state of its output.
+  function onBoxes(set) {
+    var out = {};
+    for (var id in set) if (!boxes[id] || isOutput(id)) out[boxes[id] || id] = true;
+    return out;
   }
 
   // The output of a collapsed group is its last member: the box shows that Value's numbers.

@@ -22,7 +22,7 @@ weighted sum and activation) on a click.
 >>> y = (w * x + b).tanh(); y.label = "y"
 >>> v = view(y)
 >>> len(v), [f["phase"] for f in v.frames][:3], v.frames[-1]["title"]
-(7, ['start', 'forward', 'forward'], 'backward: v3 = w * x')
+(8, ['start', 'forward', 'forward'], 'backward: v3 = w * x')
 
 The drawing needs Graphviz (``pip install graphviz`` and its ``dot`` program); building the steps does not.
 """
@@ -143,12 +143,12 @@ class View:
 
     def _build(self) -> None:
         order, root = self.order, self.root
-        leaves = [v for v in order if v.op is None]
         self._frame(
             "start", "the leaves",
             "<p>The leaves: inputs, parameters and constants. <b>Next</b> (→) runs the forward pass, one op at a "
             "time, in the order the Values were made.</p>",
-            data={self._id(v): self._text(v, "data", f"data {viz.num(v.data)}") for v in leaves},
+            data={self._id(v): self._text(v, "data", f"data {viz.num(v.data)}") if v.op is None else "data"
+                  for v in order},  # a Value the forward pass has not made yet shows no number
             grad={self._id(v): self._text(v, "grad", "grad") for v in order},
             hide=[self._id(v) for v in order if v.op is not None],
         )  # fmt: skip
@@ -178,8 +178,11 @@ class View:
         done: list[str] = []
         for step in self.trace:
             v = step.node
-            edges, grads, panel = {}, {}, []
-            partial, complete = [], []
+            edges: dict[str, str] = {}
+            grads: dict[str, str] = {}
+            panel: list[str] = []
+            partial: list[str] = []
+            complete: list[str] = []
             for u in step.updates:
                 x = u.input
                 if self._is_constant(x):
@@ -193,6 +196,7 @@ class View:
                 grads[self._id(x)] = self._text(x, "grad", f"grad {viz.num(u.after)}")
                 (complete if seen[x] == uses[x] else partial).append(self._id(x))
                 panel.append(self._chain(step, u, seen[x], uses[x]))
+            partial = [i for i in dict.fromkeys(partial) if i not in complete]  # as it stands after this step
             upstream = (f"<math><mfrac><mrow>{_D}{r}</mrow><mrow>{_D}{self._name(v)}</mrow></mfrac><mo>=</mo>"
                         f"{rules.math_number(step.upstream)}</math>")  # fmt: skip
             self._frame(
@@ -204,14 +208,14 @@ class View:
             )  # fmt: skip
             done.append(self._id(v))
         if self.lr is not None:
-            grads = self.trace.grads
+            final = self.trace.grads
             for p in self.params:
-                new = p.data - self.lr * grads[p]
+                new = p.data - self.lr * final[p]
                 pn = self._name(p)
                 line = (
                     f"<math display='block'>{pn}<mo>←</mo>{pn}<mo>−</mo><mi>η</mi><mfrac><mrow>{_D}{r}</mrow>"
                     f"<mrow>{_D}{pn}</mrow></mfrac><mo>=</mo>{rules.math_number(p.data)}<mo>−</mo>"
-                    f"{rules.math_number(self.lr)}<mo>×</mo>{_paren(grads[p])}<mo>=</mo>{rules.math_number(new)}</math>"
+                    f"{rules.math_number(self.lr)}<mo>×</mo>{_paren(final[p])}<mo>=</mo>{rules.math_number(new)}</math>"
                 )  # fmt: skip
                 self._frame(
                     "update", f"update {self.names[p]}",
@@ -243,11 +247,11 @@ class View:
         d = f"<mfrac><mrow>{_D}{r}</mrow><mrow>{_D}{{}}</mrow></mfrac>"
         local = f"<mfrac><mrow><mo>∂</mo>{me}</mrow><mrow><mo>∂</mo>{them}</mrow></mfrac>"
         formula = _formula_mathml(v, u.position, self.names)
-        cells = [
-            f"<math>{local}<mo>=</mo>{formula}<mo>=</mo>{rules.math_number(u.local)}</math>",
-            f"<math>{d.format(them)}<mo>+=</mo>{d.format(me)}<mo>·</mo>{local}<mo>=</mo>{rules.math_number(step.upstream)}"
-            f"<mo>×</mo>{_paren(u.local)}<mo>=</mo>{rules.math_number(u.contribution)}</math>",
-        ]  # fmt: skip
+        value = "" if formula == rules.math_number(u.local) else f"<mo>=</mo>{rules.math_number(u.local)}"
+        chain = (f"<math>{d.format(them)}<mo>+=</mo>{d.format(me)}<mo>·</mo>{local}<mo>=</mo>"
+                 f"{rules.math_number(step.upstream)}<mo>×</mo>{_paren(u.local)}<mo>=</mo>"
+                 f"{rules.math_number(u.contribution)}</math>")  # fmt: skip
+        cells = [f"<math>{local}<mo>=</mo>{formula}{value}</math>", chain]
         if n > 1:
             before = "" if k == 1 else f"{rules.math_number(u.before)}<mo>+</mo>{_paren(u.contribution)}<mo>=</mo>"
             total = f"<math>{d.format(them)}<mo>=</mo>{before}{rules.math_number(u.after)}</math>"
@@ -262,7 +266,7 @@ class View:
     def dot(self) -> str:
         """The DOT text laid out once: every box as wide as its widest text, every edge with room for its label."""
         order = self.order
-        texts = {v: tuple(self._widest.get(self.index[v], ["", ""])) for v in order}
+        texts = {v: (w[0], w[1]) for v in order if (w := self._widest.get(self.index[v]))}
         labels = {}
         for eid, label in self._labels.items():
             i, k = eid[1:].split("_")
@@ -280,11 +284,15 @@ class View:
         return self._svg
 
     def _data(self) -> dict[str, Any]:
-        boxes = {}
+        boxes: dict[str, str] = {}  # a Value drawn inside another box: a collapsed neuron's members, its weights
         for v, g in self.groups.items():
             if g in self.collapse:
                 boxes[f"n{self.index[v]}"] = f"g_{viz._ident(g)}"
-        inside = {}
+        for p in self.params:
+            readers = {self.groups.get(u, "") for u in self.order if p in u.inputs}
+            if len(readers) == 1 and (g := readers.pop()) in self.collapse and p not in self.groups:
+                boxes[f"n{self.index[p]}"] = f"g_{viz._ident(g)}"
+        inside: dict[str, list[list[str]]] = {}
         for v, g in self.groups.items():
             if g in self.collapse:
                 inside.setdefault(f"g_{viz._ident(g)}", []).append([f"n{self.index[v]}", self.names[v]])

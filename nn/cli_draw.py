@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from autograd import topological_order, viz
+from autograd.view import view
 from autograd.explain import paths, steps
 from autograd.expression import FUNCTIONS, ExpressionError, parse
 
@@ -65,9 +66,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
     >>> parser = argparse.ArgumentParser(prog="chainrule")
     >>> _ = add_parser(parser.add_subparsers(dest="command"))
-    >>> args = parser.parse_args(["draw", "tanh(w*x + b)", "w=0.5", "x=2", "b=-1", "-o", "g.png"])
+    >>> args = parser.parse_args(["draw", "tanh(w*x + b)", "w=0.5", "x=2", "b=-0.5", "-o", "g.png"])
     >>> args.expression, args.values, args.output.name
-    ('tanh(w*x + b)', [('w', 0.5), ('x', 2.0), ('b', -1.0)], 'g.png')
+    ('tanh(w*x + b)', [('w', 0.5), ('x', 2.0), ('b', -0.5)], 'g.png')
     """
     p: argparse.ArgumentParser = subparsers.add_parser(
         "draw",
@@ -76,16 +77,21 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "backward pass and draw it (data and grad on every node). Expressions may use numbers, names, "
         "+ - * / **, parentheses and the functions exp, log, sqrt, tanh, sigmoid, relu, softplus, sin, cos, "
         "abs, leaky_relu(x, slope).",
-        epilog='example: chainrule draw "tanh(w*x + b)" w=0.5 x=2 b=-1 -o graph.svg --steps\n'
+        epilog='example: chainrule draw "tanh(w*x + b)" w=0.5 x=2 b=-0.5 -o graph.svg --steps --html steps.html\n'
         'an expression starting with -, such as -x*y, goes in parentheses: "(-x*y)"\n'
         "exit status: 0 done, 1 the drawing could not be written, 2 a usage error (or no value at those values)",
         formatter_class=HelpFormatter,
     )
     p.add_argument("expression", help="the expression, quoted")
     p.add_argument("values", nargs="*", type=_assignment, metavar="NAME=NUMBER", help="a value for each name")
-    p.add_argument("-o", "--output", type=Path, default=Path("graph.svg"), metavar="FILE",
-                   help="the file to write: .svg, .png, .pdf or .dot/.gv (DOT text, no Graphviz needed)")  # fmt: skip
-    p.add_argument("--rankdir", choices=["LR", "TB"], default="LR", help="left to right or top to bottom")
+    p.add_argument("-o", "--output", type=Path, default=None, metavar="FILE",
+                   help="the drawing to write: .svg, .png, .pdf or .dot/.gv (DOT text, no Graphviz needed); "
+                   "graph.svg unless only --html is given")  # fmt: skip
+    p.add_argument("--html", type=Path, default=None, metavar="FILE",
+                   help="also write the interactive step-through (forward and backward pass, one step at a time) "
+                   "as one self-contained web page")  # fmt: skip
+    p.add_argument("--rankdir", choices=["auto", "LR", "TB"], default="auto",
+                   help="left to right, top to bottom, or auto: whichever fits a page's width")  # fmt: skip
     p.add_argument("--no-grad", action="store_true", help="show data only, no gradients")
     p.add_argument("--params", type=_names, default=[], metavar="NAMES",
                    help="comma-separated names to colour as parameters (the others are inputs)")  # fmt: skip
@@ -166,7 +172,11 @@ def draw_command(args: argparse.Namespace) -> int:
         parser.error(
             f"--paths {args.paths}: {args.expression!r} uses no name {args.paths} (it uses: {', '.join(expr.names) or 'none'})"
         )
-    suffix = args.output.suffix.lower()
+    if args.output is None and args.html is None:
+        args.output = Path("graph.svg")
+    if args.html is not None and args.html.suffix.lower() not in (".html", ".htm"):
+        parser.error(f"--html {str(args.html)!r}: the step-through is a web page; end the name in .html")
+    suffix = args.output.suffix.lower() if args.output is not None else ".svg"
     if suffix not in (".svg", ".png", ".pdf", ".dot", ".gv"):
         parser.error(
             f"cannot tell the format from {str(args.output)!r}: end the name in .svg, .png, .pdf, .dot or .gv"
@@ -187,23 +197,30 @@ def draw_command(args: argparse.Namespace) -> int:
         "grad_width": args.grad_width, "params": [leaves[n] for n in args.params if n in leaves],
         "legend": color_by is not None or args.grad_width,
     }  # fmt: skip
+    targets = [(args.output, lambda p: viz.save(root, p, **options))] if args.output is not None else []
+    if args.html is not None:
+        stepper = view(root, params=options["params"], max_nodes=None)
+        targets.append((args.html, stepper.save_html))
+    done: list[Path] = []
     try:
-        written = write_atomically(args.output, lambda p: viz.save(root, p, **options))
+        for target, write in targets:
+            done.append(write_atomically(target, write))
     except viz.GraphvizMissingError as e:
-        return fail(args, f"{e}; or write DOT text instead: -o {args.output.with_suffix('.dot')}")
+        hint = f"; or write DOT text instead: -o {args.output.with_suffix('.dot')}" if args.output is not None else ""
+        return fail(args, f"{e}{hint}")
     except ValueError as e:  # the graph is over the size limit
         return fail(args, str(e))
     except subprocess.CalledProcessError as e:  # Graphviz's dot ran and failed (a format it was built without)
         reason = (e.stderr or b"").decode("utf-8", "replace").strip() or f"exit status {e.returncode}"
-        return fail(args, f"Graphviz's dot could not write {str(args.output)!r}: {reason}")
+        return fail(args, f"Graphviz's dot could not write {str(targets[len(done)][0])!r}: {reason}")
     except OSError as e:
-        return fail(args, f"cannot write {str(args.output)!r}: {e.strerror or e}")
+        return fail(args, f"cannot write {str(targets[len(done)][0])!r}: {e.strerror or e}")
     unbounded = [name for name, v in leaves.items() if not math.isfinite(v.grad)]
     if unbounded and not args.no_grad:
         grads = ", ".join(f"dL/d{name} = {leaves[name].grad}" for name in unbounded)
         print(f"note: {grads}: a derivative that is infinite here (as sqrt's at 0) or too large for a float",
               file=sys.stderr)  # fmt: skip
-    print(f"wrote {written}")
+    print(f"wrote {', '.join(str(p) for p in done)}")
     return 0
 
 

@@ -302,3 +302,15 @@ def test_draw_command_called_directly_returns_the_status(tmp_path):
     add_parser(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(["draw", "w * x", "w=3", "x=4", "-o", str(tmp_path / "g.dot")])
     assert args.func(args) == 0 and boxes((tmp_path / "g.dot").read_text())["w"]["grad"] == "4"
+
+
+def test_html_writes_the_interactive_step_through(tmp_path, capsys):
+    need_dot()
+    page = tmp_path / "steps.html"
+    assert run(["draw", "tanh(w*x + b)", "w=0.5", "x=2", "b=-0.5", "--html", str(page), "--params", "w,b"]) == 0
+    text = page.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and "chainruleView(" in text and "<svg" in text
+    assert capsys.readouterr().out == f"wrote {page}\n"  # only the page: no graph.svg unless -o is given
+    assert not (tmp_path / "graph.svg").exists()
+    assert run(["draw", "x", "x=1", "--html", str(tmp_path / "steps.txt")]) == 2
+    assert "end the name in .html" in capsys.readouterr().err

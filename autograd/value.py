@@ -68,6 +68,13 @@ class Value:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
+    def _repr_html_(self) -> str:
+        """In Jupyter: the graph that made this Value, drawn (up to 40 Values; see `autograd.viz`), or one
+        line saying what it is. (viz is imported here, when a notebook asks: drawing is optional.)"""
+        from . import viz
+
+        return viz.html_summary(self)
+
     def __float__(self) -> float:
         if MODE.get() & TRACE:
             _refuse(f"float({self.data!r})")

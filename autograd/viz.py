@@ -28,6 +28,7 @@ import math
 import os
 import re
 import shutil
+import subprocess
 from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -441,6 +442,7 @@ def to_dot(
       rankdir=LR
       nodesep=0.18
       ranksep=0.3
+      ordering=out
       node [fontname="Helvetica" fontsize=11 margin="0.06,0.03"]
       edge [arrowsize=0.6 color="#555555" fontname="Helvetica"]
       n0 [id=n0 label=<<table border="0" cellborder="0" cellspacing="0" cellpadding="1"><tr><td align="left"><b>x</b></td></tr><tr><td align="left" id="n0_data">data 3</td></tr></table>> shape=box style=rounded]
@@ -528,6 +530,31 @@ def draw(
             params=params, highlight=highlight, legend=legend, max_nodes=max_nodes,
         )
     )  # fmt: skip
+
+
+def html_summary(v: Value, max_nodes: int = 40) -> str:
+    """A Value as Jupyter shows it: its graph drawn (grads included) when it has at most `max_nodes`
+    Values and Graphviz is installed, with a line saying what it is; else that line alone.
+
+    >>> from autograd import Value
+    >>> y = Value(3.0, "x") * 2.0; y.label = "y"
+    >>> html_summary(y, max_nodes=1)
+    '<p><code>y</code> = 6 (grad 0), made by <code>*</code> from x and 2; its graph has 3 Values: <code>autograd.draw(y)</code> draws it.</p>'
+    """
+    order = topological_order(v)
+    name = v.label or "this Value"
+    made = "a leaf" if v.op is None else f"made by <code>{html(v.op.label)}</code> from " + " and ".join(
+        html(x.label or num(x.data)) for x in v.inputs[:4]) + (", ..." if len(v.inputs) > 4 else "")  # fmt: skip
+    line = (f"<code>{html(name)}</code> = {html(num(v.data))} (grad {html(num(v.grad))}), {made}; its graph has "
+            f"{len(order)} Value{'s' if len(order) != 1 else ''}")  # fmt: skip
+    if len(order) <= max_nodes and v.op is not None:
+        try:
+            svg = graphviz_source(dot_source(v, order)).pipe(format="svg").decode("utf-8")
+        except (GraphvizMissingError, OSError, subprocess.CalledProcessError):
+            pass
+        else:
+            return f"<div>{svg[svg.index('<svg'):]}<p>{line}.</p></div>"
+    return f"<p>{line}: <code>autograd.draw({html(v.label or 'v')})</code> draws it.</p>"
 
 
 FORMATS = ("svg", "png", "pdf")

@@ -18,6 +18,7 @@ HEAD = """digraph {
   rankdir=LR
   nodesep=0.18
   ranksep=0.3
+  ordering=out
   node [fontname="Helvetica" fontsize=11 margin="0.06,0.03"]
   edge [arrowsize=0.6 color="#555555" fontname="Helvetica"]
 """

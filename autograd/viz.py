@@ -37,7 +37,10 @@ from .checks import choice, flag, instance, integer, iterable, mapping, optional
 from .graph import topological_order
 from .value import Value
 
-__all__ = ["MAX_NODES", "ROLE_COLORS", "GraphvizMissingError", "draw", "role", "save", "to_dot"]
+__all__ = [
+    "MAX_NODES", "NEGATIVE", "POSITIVE", "RANKDIRS", "ROLE_COLORS", "GraphvizMissingError", "Rankdir", "attrs",
+    "draw", "escape", "graphviz_source", "num", "role", "save", "to_dot",
+]  # fmt: skip
 
 MAX_NODES = 250
 """Default size limit: a drawing with more Values than this is refused (nobody can read it)."""

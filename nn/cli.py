@@ -5,8 +5,9 @@ Each subcommand is a function `add_<name>_parser(subparsers)` that registers its
 
 `chainrule train` writes into `--out`: loss.png (the loss and accuracy per epoch), decision_boundary.png
 (the model's regions over the data), model.json (`nn.load` reads it) and neuron.svg (the computation
-graph of one neuron on one sample, with its gradients). matplotlib and tqdm are optional and imported
-lazily: without them the plots are skipped (with a note) and there is no progress bar.
+graph of one neuron on one sample, with its gradients); the plots are drawn by `nn.plots`. matplotlib and
+tqdm are optional and imported lazily: without them the plots are skipped (with a note) and there is no
+progress bar.
 
 Exit status: 0 done; 2 a usage error, with argparse's usage line (anything that can be checked before
 running: a bad flag value, a sample count too small for the data set, a loss that cannot work with the
@@ -35,12 +36,13 @@ from typing import Any
 
 from autograd import Value
 
+from . import plots
 from .data import DATASETS, one_hot
 from .layers import ACTIVATIONS, INITS, MLP, Neuron
 from .losses import LOSSES
 from .optim import SGD, Adam, ConjugateGradient, ConstantLR, LinearDecay, Optimizer, Schedule, StepDecay
 from .persist import save
-from .train import DivergedError, History, evaluate, fit, predict
+from .train import DivergedError, evaluate, fit
 
 __all__ = ["HelpFormatter", "add_train_parser", "fail", "main", "train_command", "version", "write_atomically"]
 
@@ -321,7 +323,7 @@ def train_command(args: argparse.Namespace) -> int:
     parser: argparse.ArgumentParser = args.parser
     _check_usage(args, parser)
     _check_out(args.out, parser)
-    plt = None if args.no_plots else _pyplot()
+    plot = not args.no_plots and _can_plot()
 
     make = DATASETS[args.dataset]
     X, labels = make(args.samples, noise=args.noise, seed=args.seed)
@@ -362,12 +364,12 @@ def train_command(args: argparse.Namespace) -> int:
         with _naming(args.out / "model.json"):
             save(model, args.out / "model.json")  # atomic: a failure leaves the old file, or none
         written.append(args.out / "model.json")
-        if plt is not None:
-            title = f"{model} on {args.dataset}"
-            written.append(write_atomically(args.out / "loss.png", lambda p: _plot_loss(plt, history, p, title)))
+        if plot:  # the figures are nn.plots'; here they are only written, atomically
+            figure = plots.history(history, title=f"{model} on {args.dataset}")
+            written.append(write_atomically(args.out / "loss.png", figure.savefig))
             title = f"{args.dataset}: training accuracy {100 * final_acc:.1f}%"
-            written.append(write_atomically(args.out / "decision_boundary.png",
-                                            lambda p: _plot_boundary(plt, model, X, labels, p, title)))  # fmt: skip
+            figure = plots.decision_boundary(model, X, labels, title=title)
+            written.append(write_atomically(args.out / "decision_boundary.png", figure.savefig))
         written.append(_neuron_graph(model.layers[0].neurons[0], X[0], args.out / "neuron.svg"))
     except OSError as e:
         done = f" (written: {', '.join(p.name for p in written)})" if written else ""
@@ -377,91 +379,17 @@ def train_command(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------------------------------
-# Pictures.
+# Pictures: the plots are nn.plots'; this module only writes them.
 
 
-def _pyplot() -> Any:
+def _can_plot() -> bool:
+    """True if matplotlib is installed; else a note on stderr (the plots are skipped, training still runs)."""
     try:
-        import matplotlib
-    except ImportError:
+        import matplotlib  # noqa: F401  # only asked for here, before training; nn.plots imports what it uses
+    except ModuleNotFoundError:
         print("note: matplotlib is not installed, so no plots (pip install 'chainrule[plot]')", file=sys.stderr)
-        return None
-    matplotlib.use("Agg")  # files only, no screen
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _plot_loss(plt: Any, history: History, path: Path, title: str) -> Path:
-    fig, ax = plt.subplots(figsize=(7, 4.2), dpi=120)
-    epochs = range(1, history.epochs + 1)
-    ax.plot(epochs, history.loss, color="#1f77b4", lw=2, label="training loss")
-    if all(v > 0 for v in history.loss):
-        ax.set_yscale("log")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("loss (mean over the epoch's batches)", color="#1f77b4")
-    ax.grid(True, alpha=0.3)
-    acc = ax.twinx()
-    acc.plot(epochs, [100 * a for a in history.accuracy], color="#d62728", lw=1.5, label="training accuracy")
-    acc.set_ylabel("accuracy (%)", color="#d62728")
-    acc.set_ylim(0, 105)
-    lines = ax.get_lines() + acc.get_lines()
-    ax.legend(lines, [str(line.get_label()) for line in lines], loc="center right")
-    ax.set_title(title)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return path
-
-
-def _scalar(o: float | list[float]) -> float:
-    return o if isinstance(o, float) else o[0]
-
-
-def _argmax(o: float | list[float]) -> float:
-    return 0.0 if isinstance(o, float) else float(max(range(len(o)), key=o.__getitem__))
-
-
-def _plot_boundary(plt: Any, model: MLP, X: list[list[float]], labels: list[int], path: Path, title: str) -> Path:
-    xs, ys = [p[0] for p in X], [p[1] for p in X]
-    pad = 0.4
-    x0, x1, y0, y1 = min(xs) - pad, max(xs) + pad, min(ys) - pad, max(ys) + pad
-    steps = 90
-    gx = [x0 + (x1 - x0) * i / (steps - 1) for i in range(steps)]
-    gy = [y0 + (y1 - y0) * j / (steps - 1) for j in range(steps)]
-    outs = predict(model, [[a, b] for b in gy for a in gx])
-    classes = max(labels) + 1
-    fig, ax = plt.subplots(figsize=(6.4, 5.2), dpi=120)
-    if model.nout == 1:  # shade the score, draw the decision boundary where it crosses the threshold
-        mid = 0.0 if model.output_activation in ("linear", "tanh", "leaky_relu") else 0.5
-        score = [[_scalar(outs[j * steps + i]) - mid for i in range(steps)] for j in range(steps)]
-        top = max(1e-9, max(abs(v) for row in score for v in row))
-        clipped = [[max(-top, min(top, v)) for v in row] for row in score]
-        cmap = plt.get_cmap("coolwarm")
-        ax.contourf(gx, gy, clipped, levels=21, cmap=cmap, vmin=-top, vmax=top, alpha=0.45)
-        ax.contour(gx, gy, score, levels=[0.0], colors="black", linewidths=1.5)
-        colors = [cmap(0.0), cmap(1.0)]
-    else:  # the region where each output is largest
-        grid = [[_argmax(outs[j * steps + i]) for i in range(steps)] for j in range(steps)]
-        cmap = plt.get_cmap("tab10")
-        ax.contourf(gx, gy, grid, levels=[c - 0.5 for c in range(model.nout + 1)], colors=[cmap(c) for c in
-                    range(model.nout)], alpha=0.3)  # fmt: skip
-        colors = [cmap(c) for c in range(classes)]
-    for c in range(classes):
-        pts = [p for p, label in zip(X, labels, strict=True) if label == c]
-        ax.scatter([p[0] for p in pts], [p[1] for p in pts], color=colors[c], edgecolors="black", linewidths=0.6,
-                   s=36, label=f"class {c}")  # fmt: skip
-    ax.set_xlim(x0, x1)
-    ax.set_ylim(y0, y1)
-    ax.set_xlabel("x₁")
-    ax.set_ylabel("x₂")
-    ax.set_title(title)
-    ax.legend(loc="upper right", framealpha=0.9)
-    ax.set_aspect("equal", adjustable="box")
-    fig.tight_layout()
-    fig.savefig(path, bbox_inches="tight")
-    plt.close(fig)
-    return path
+        return False
+    return True
 
 
 def _neuron_graph(neuron: Neuron, sample: Sequence[float], path: Path) -> Path:

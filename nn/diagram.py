@@ -2,8 +2,9 @@
 
 The network diagram draws each input and each neuron as a circle, layer by layer, and each weight as an
 edge: blue for a positive weight, red for a negative one, thicker for a larger |w|. The neuron graph is
-the real computation graph of ``neuron(x)`` (drawn by `autograd.viz`), with the gradients of a backward
-pass computed aside, so the model's own ``.grad`` values are left as they are.
+the real computation graph of ``neuron(x)`` (drawn by `autograd.viz`, through its public names only), with
+the gradients of the engine's backward pass collected in a dict (`autograd.graph.gradients`), so the
+model's own ``.grad`` values are left as they are.
 
 As in `autograd.viz`, the `graphviz` package is imported only when a picture is rendered (`draw_*`);
 the ``*_dot`` functions need only the standard library.
@@ -23,7 +24,7 @@ from typing import Any
 
 from autograd import Value
 from autograd.checks import choice, flag, instance, integer, iterable, optional, real, shown
-from autograd.explain import StepThrough
+from autograd.graph import gradients
 from autograd.viz import (
     NEGATIVE,
     POSITIVE,
@@ -204,7 +205,7 @@ def neuron_dot(
     choice("rankdir", rankdir, RANKDIRS)
     show_grad = flag("show_grad", show_grad)
     model, out, _ = _neuron_graph(neuron, x)
-    grads = StepThrough(out).grads if show_grad else None
+    grads = gradients(out) if show_grad else None  # the engine's backward pass into a dict: no .grad touched
     return to_dot(out, rankdir=rankdir, show_grad=show_grad, params=model.parameters(), grads=grads)
 
 

@@ -39,6 +39,39 @@ def test_the_demo_defaults_reach_100_percent_and_write_every_file(tmp_path, caps
     assert repr(load(out / "model.json")) == "MLP(2 -> 16 -> 16 -> 1, relu / linear)"
 
 
+def test_the_plots_are_nn_plots(tmp_path, monkeypatch):
+    require("matplotlib")
+    from nn import plots
+
+    calls = []
+
+    def spy(name):
+        real = getattr(plots, name)
+
+        def drawn(*args, **kwargs):
+            calls.append((name, args, kwargs))
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(plots, name, drawn)
+
+    spy("history")
+    spy("decision_boundary")
+    assert main(["train", "--out", str(tmp_path), "--no-progress", "--epochs", "2", "--samples", "20",
+                 "--dataset", "blobs"]) == 0  # fmt: skip
+    (_, (history,), loss_options), (_, (model, X, labels), boundary_options) = calls
+    assert [name for name, _, _ in calls] == ["history", "decision_boundary"]
+    assert history.epochs == 2 and len(X) == len(labels) == 20 and repr(model).startswith("MLP(2 -> 16")
+    assert loss_options["title"] == f"{model} on blobs" and boundary_options["title"].startswith("blobs: training")
+
+
+def test_without_matplotlib_the_plots_are_skipped_with_a_note(tmp_path, capsys, monkeypatch):
+    for name in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")] or ["matplotlib"]:
+        monkeypatch.setitem(sys.modules, name, None)
+    assert main(["train", "--out", str(tmp_path), "--no-progress", "--epochs", "1", "--samples", "20"]) == 0
+    assert capsys.readouterr().err == "note: matplotlib is not installed, so no plots (pip install 'chainrule[plot]')\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.json", "neuron.svg"]
+
+
 @pytest.mark.parametrize(
     "flags",
     [

@@ -78,6 +78,20 @@ def test_the_graph_of_a_neuron_leaves_its_grads_alone():
     assert 'label="{x1|data 2|grad 0.47}" shape=record style=filled fillcolor="#cfe2ff"' in text
 
 
+def test_diagram_uses_only_public_names_of_viz_and_no_step_through():
+    import ast
+    import inspect
+
+    import nn.diagram
+    from autograd import viz
+
+    tree = ast.parse(inspect.getsource(nn.diagram))
+    imports = [node for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
+    from_viz = {alias.name for node in imports if node.module == "autograd.viz" for alias in node.names}
+    assert from_viz and from_viz <= set(viz.__all__)
+    assert "autograd.explain" not in {node.module for node in imports}  # grads: autograd.graph.gradients
+
+
 def test_rendered_neuron_svg_has_the_expected_nodes():
     need_dot()
     svg = draw_neuron(Neuron(3, activation="sigmoid", seed=0), [1.0, -2.0, 0.5]).pipe(format="svg")

@@ -11,6 +11,7 @@ if not getattr(_autograd, "__chainrule__", False):
         "environment: python3 -m venv .venv && .venv/bin/pip install chainrule"
     )
 
+from . import diagram, plots
 from .bridge import from_torch, to_torch
 from .layers import ACTIVATIONS, INITS, MLP, InputError, Layer, Neuron
 from .losses import LOSSES, binary_cross_entropy_with_logits, half_mse, hinge, l2_penalty, mse, squared_error
@@ -41,6 +42,7 @@ __all__ = [
     "TrainingInterrupted",
     "accuracy",
     "binary_cross_entropy_with_logits",
+    "diagram",
     "evaluate",
     "fit",
     "from_torch",
@@ -49,6 +51,7 @@ __all__ = [
     "l2_penalty",
     "load",
     "mse",
+    "plots",
     "predict",
     "save",
     "squared_error",

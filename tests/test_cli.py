@@ -402,7 +402,7 @@ def test_help_shows_defaults_as_typed(capsys, command):
             assert shown in text
         assert text.count("(default:") == 15 + 1  # 15 flags with a value, and --lr says its own
     else:
-        assert "(default: graph.svg)" in text and "(default: LR)" in text
+        assert "graph.svg unless only --html is given" in text and "(default: auto)" in text
 
 
 # ---------------------------------------------------------------------------------------------------

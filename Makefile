@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: demo test bench dot lint notebooks clean
+.PHONY: demo test bench dot browser lint notebooks clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -24,10 +24,13 @@ $(VENV)/.bench: pyproject.toml | $(VENV)/.dev
 dot:
 	bash scripts/install_dot.sh
 
+browser:
+	bash scripts/install_browser.sh
+
 demo: $(VENV)/.demo dot
 	$(VENV)/bin/chainrule train --out demo-output
 
-test: $(VENV)/.dev dot
+test: $(VENV)/.dev dot browser
 	$(PY) -m pytest
 
 bench: $(VENV)/.bench

@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from autograd import topological_order, viz
-from autograd.view import view
 from autograd.explain import paths, steps
 from autograd.expression import FUNCTIONS, ExpressionError, parse
+from autograd.view import view
 
 from .cli import HelpFormatter, fail, write_atomically
 

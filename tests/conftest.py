@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import importlib
 import os
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from .browser import Browser, Page
 
 
 def require(module: str) -> Any:
@@ -31,3 +35,21 @@ def torch() -> Any:
         pytest.skip("PyTorch (the oracle) is not installed: pip install 'chainrule[torch]'")
     torch_module.set_default_dtype(torch_module.float64)
     return torch_module
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+    """One headless Chromium for the session (tests/browser.py); outside CI a missing one skips, in CI it fails."""
+    from .browser import launch, need_browser
+
+    need_browser()
+    with launch(tmp_path_factory.mktemp("browser")) as running:
+        yield running
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh tab, 1000 px wide; a JavaScript error the test did not see fails it at teardown."""
+    tab = browser.new_page()
+    yield tab
+    tab.close()

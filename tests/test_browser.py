@@ -11,35 +11,17 @@ from __future__ import annotations
 import statistics
 import struct
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from .browser import Browser, JavaScriptError, Page, export_notebook, launch, need_browser
+from .browser import JavaScriptError, Page, export_notebook
 from .conftest import require
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 STEPPER = FIXTURES / "stepper.html"
 STEPS = ["c", "b", "a"]  # backward order: the output first
 TEXTS = ["c = a·b: seed ∂c/∂c = 1", "b: ∂c/∂b = a = 2", "a: ∂c/∂a = b = -3"]
-
-
-# These two fixtures belong in tests/conftest.py once other test files use the browser.
-@pytest.fixture(scope="session")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
-    """One headless Chromium for the session; outside CI a missing one skips, in CI it fails."""
-    need_browser()
-    with launch(tmp_path_factory.mktemp("browser")) as running:
-        yield running
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    """A fresh tab, 1000 px wide; a JavaScript error the test did not see fails it at teardown."""
-    tab = browser.new_page()
-    yield tab
-    tab.close()
 
 
 def assert_at(page: Page, step: int, root: str = ".stepper") -> None:

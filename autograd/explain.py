@@ -60,15 +60,19 @@ def _fmt(x: float) -> str:
 def names(root: Value, order: Sequence[Value] | None = None) -> dict[Value, str]:
     """A display name for every Value in the graph of `root`.
 
-    A Value's label if it has one (with ``#i`` appended when several share it); else ``L`` for the
-    root, the number in parentheses for a constant, and ``v<i>`` (its place in topological order) for
-    any other Value.
+    A Value's label if it has one; when several share a label (one model's x1, h1, o1 for each sample
+    of a batch), each is numbered by its turn, as the i-th training example is written: x1⁽¹⁾, x1⁽²⁾.
+    Else ``L`` for the root, the number in parentheses for a constant, and ``v<i>`` (its place in
+    topological order) for any other Value.
 
     >>> from autograd import Value
     >>> x = Value(3.0, "x")
     >>> y = 2 * x + x
     >>> list(names(y).values())
     ['x', '(2)', 'v2', 'L']
+    >>> a, b = Value(1.0, "x"), Value(2.0, "x")
+    >>> list(names(a * b).values())
+    ['x⁽¹⁾', 'x⁽²⁾', 'L']
     """
     root = instance("root", root, Value, "a Value")
     if order is None:
@@ -82,9 +86,11 @@ def names(root: Value, order: Sequence[Value] | None = None) -> dict[Value, str]
         if v.label:
             counts[v.label] = counts.get(v.label, 0) + 1
     out: dict[Value, str] = {}
+    turn: dict[str, int] = {}
     for i, v in enumerate(order):
         if v.label:
-            out[v] = v.label if counts[v.label] == 1 else f"{v.label}#{i}"
+            turn[v.label] = turn.get(v.label, 0) + 1
+            out[v] = v.label if counts[v.label] == 1 else f"{v.label}{_superscript(turn[v.label])}"
         elif v is root:
             out[v] = "L" if "L" not in counts else f"v{i}"
         elif v.op is None:
@@ -92,6 +98,13 @@ def names(root: Value, order: Sequence[Value] | None = None) -> dict[Value, str]
         else:
             out[v] = f"v{i}"
     return out
+
+
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _superscript(k: int) -> str:
+    return f"⁽{str(k).translate(_SUPERSCRIPT)}⁾"
 
 
 def local_formula(v: Value, i: int, display: Mapping[Value, str] | None = None) -> str:

@@ -381,7 +381,12 @@ def math_name(name: str) -> str:
     """
     from html import escape
 
-    name, _, tag = name.partition("#")  # w1#3: the third Value labelled w1
+    turn = re.search(r"⁽([⁰¹²³⁴⁵⁶⁷⁸⁹]+)⁾$", name)  # x1⁽³⁾: the third Value labelled x1 (the third sample)
+    if turn:
+        digits = turn[1].translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789"))
+        base = math_name(name[: turn.start()])
+        return f"<msup><mrow>{base}</mrow><mrow><mo>(</mo><mn>{digits}</mn><mo>)</mo></mrow></msup>"
+    name, _, tag = name.partition("#")  # (a name given by hand may carry a tag)
     extra = f"<mtext>#{escape(tag)}</mtext>" if tag else ""
     constant = re.fullmatch(r"\((-?[\d.e+-]+)\)", name)
     if constant:
@@ -436,7 +441,8 @@ def mathml(expr: str, names: Mapping[str, str] | None = None, numbers: Mapping[s
             sign = _COMPARE.get(type(node.ops[0]), "?")
             return f"{wrap(node.left, 2)}<mo>{sign}</mo>{wrap(node.comparators[0], 2)}"
         if isinstance(node, ast.IfExp):
-            return f"{wrap(node.body, 1)}<mtext> if </mtext>{go(node.test)}<mtext>, else </mtext>{wrap(node.orelse, 1)}"
+            return (f"{wrap(node.body, 1)}<mtext>\u00a0if\u00a0</mtext>{go(node.test)}<mtext>,\u00a0else\u00a0</mtext>"
+                    f"{wrap(node.orelse, 1)}")  # fmt: skip
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             fn, args = node.func.id, node.args
             if fn == "sqrt" and len(args) == 1:

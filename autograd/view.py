@@ -155,8 +155,8 @@ class View:
         for v in order:  # the forward pass
             if v.op is None:
                 continue
-            line = f"<math display='block'>{self._name(v)}<mo>=</mo>{self._forward(v, False)}<mo>=</mo>"
-            line += f"{self._forward(v, True)}<mo>=</mo>{rules.math_number(v.data)}</math>"
+            line = f"<math display='block'>{self._name(v)}<mo>=</mo>{self._forward(v, False)}</math>"
+            line += f"<math display='block'><mo>=</mo>{self._forward(v, True)}<mo>=</mo>{rules.math_number(v.data)}</math>"
             self._frame(
                 "forward", f"forward: {describe(v, self.names)}",
                 f"<p class='crv-what'>forward: {_html(v.op.label)} makes {_html(self.names[v])}</p>{line}",

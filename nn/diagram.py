@@ -24,7 +24,8 @@ from typing import Any
 
 from autograd import Value
 from autograd.checks import choice, flag, instance, integer, iterable, optional, real, shown
-from autograd.graph import gradients
+from autograd.explain import names
+from autograd.graph import gradients, topological_order
 from autograd.viz import (
     NEGATIVE,
     POSITIVE,
@@ -40,7 +41,7 @@ from autograd.viz import (
 
 from .layers import MLP, Layer, Neuron
 
-__all__ = ["draw_network", "draw_neuron", "network_dot", "neuron_dot"]
+__all__ = ["FEW_NEURONS", "draw_network", "draw_neuron", "groups", "network_dot", "neuron_dot", "step_through"]
 
 MAX_WEIGHTS = 2000
 """Default size limit of a network diagram, in weights (edges)."""
@@ -182,15 +183,12 @@ def _neuron_graph(neuron: object, x: Sequence[float] | None) -> tuple[Neuron, Va
         xi if isinstance(xi, Value) else Value(real(f"x[{i}]", xi, finite=False), f"x{i + 1}")
         for i, xi in enumerate(xs)
     ]
-    out = neuron(inputs)
-    out.label = "a"
-    if out.op is not None and out.op.name != "dot":
-        out.inputs[0].label = "z"  # the pre-activation z = w·x + b, the input of the activation
+    out = neuron(inputs)  # its pre-activation is named net, its output a (the neuron names what it makes)
     return neuron, out, inputs
 
 
 def neuron_dot(
-    neuron: Any, x: Sequence[float] | None = None, *, rankdir: Rankdir = "LR", show_grad: bool = True
+    neuron: Any, x: Sequence[float] | None = None, *, rankdir: str = "auto", show_grad: bool = True
 ) -> str:
     """The computation graph of ``neuron(x)`` as DOT text: inputs (x1, x2, ... default 1.0), weights and
     bias (parameters), the `dot` node, the activation. Grads are those of a backward pass from the
@@ -199,10 +197,10 @@ def neuron_dot(
     >>> from nn.layers import Neuron
     >>> n = Neuron(2, activation="tanh", seed=0)
     >>> text = neuron_dot(n, [0.5, -1.0])
-    >>> text.count("shape=record"), 'n5op [label="dot"]' in text, 'label="tanh"' in text
+    >>> text.count("shape=box"), "<b>net</b>" in text and ">dot<" in text, "<b>a</b>" in text and ">tanh<" in text
     (7, True, True)
     """
-    choice("rankdir", rankdir, RANKDIRS)
+    choice("rankdir", rankdir, (*RANKDIRS, "auto"))
     show_grad = flag("show_grad", show_grad)
     model, out, _ = _neuron_graph(neuron, x)
     grads = gradients(out) if show_grad else None  # the engine's backward pass into a dict: no .grad touched
@@ -216,3 +214,85 @@ def draw_neuron(neuron: Any, x: Sequence[float] | None = None, **options: Any) -
     >>> draw_neuron(Neuron(3, activation="sigmoid", seed=0), [1.0, 2.0, 3.0])     # doctest: +SKIP
     """
     return graphviz_source(neuron_dot(neuron, x, **options))
+
+
+# ---------------------------------------------------------------------------------------------------
+# A training step, to watch: forward, loss, backward, update (the interactive view of autograd.view).
+
+FEW_NEURONS = 6
+"""A network with more neurons than this is stepped through with each neuron drawn as one box."""
+
+
+def groups(root: Value) -> dict[Value, str]:
+    """Each neuron's Values in the graph of `root`, by neuron: its weighted sum (net_h1) and its output
+    (h1), found by the names an nn model gives them. A group is named as its output is named in drawings
+    and explanations (`autograd.explain.names`): h1, or h1⁽²⁾ for the second sample of a batch.
+
+    >>> from nn import MLP
+    >>> model = MLP(2, [2, 1], seed=0)
+    >>> out = model([1.0, 2.0])
+    >>> sorted(set(groups(out).values()))
+    ['h1', 'h2', 'o1']
+    """
+    root = instance("root", root, Value, "a Value")
+    order = topological_order(root)
+    shown = names(root, order)
+    found: dict[Value, str] = {}
+    for v in order:
+        if v.op is None or not v.label or v.label.startswith("net"):
+            continue
+        net = v if v.op.name == "dot" else v.inputs[0] if len(v.inputs) == 1 else None
+        if net is None or (net is not v and net.label != f"net_{v.label}") or net.op is None or net.op.name != "dot":
+            continue  # not a neuron's output: a Value some other code labelled
+        found[v] = found[net] = shown[v]
+    return found
+
+
+def step_through(
+    model: Any,
+    x: Sequence[float] | Sequence[Sequence[float]],
+    target: Any,
+    *,
+    loss: Any = None,
+    lr: float = 0.5,
+    collapse: bool | None = None,
+) -> Any:
+    """One training step of `model`, to watch in Jupyter or save as a web page (`autograd.view.View`):
+    the forward pass on `x` (one sample, or a list of samples: a batch), the loss against `target`, the
+    backward pass, and the gradient-descent update of every parameter with learning rate `lr`. Nothing
+    is changed: the model's data and grads are as before.
+
+    `loss` defaults to `nn.squared_error` (E = ½ Σₖ (tₖ - aₖ)², as the delta rule is derived). Each neuron
+    is framed with its weighted sum and activation; `collapse` draws each as one box (which opens on a
+    click), by default when the network has more than `FEW_NEURONS` neurons.
+
+    >>> from nn import MLP
+    >>> model = MLP(2, [2, 2], activation="sigmoid", output_activation="sigmoid", bias=False, seed=0)
+    >>> view = step_through(model, [0.05, 0.10], [0.01, 0.99], lr=0.5)
+    >>> view
+    <View of E: 12 forward, 13 backward, 8 update steps; shown interactively in Jupyter, or .save_html(path)>
+    """
+    from autograd.view import view
+
+    from .losses import squared_error
+    from .train import _loss_fn
+
+    loss_fn = squared_error if loss is None else _loss_fn(loss)
+    params = model.parameters()
+    batch = iterable("x", x, "a sample (a list of numbers) or a list of samples")
+    samples = batch if batch and not isinstance(batch[0], (int, float)) else [batch]
+    targets = iterable("target", target, "the target of each sample") if len(samples) > 1 else [target]
+    saved = [(p.data, p.grad) for p in params]
+    outputs = [model(s) for s in samples]
+    value = loss_fn(outputs, targets)
+    if not value.label:
+        value.label = "E" if loss_fn is squared_error else "L"
+    found = groups(value)
+    neurons = sum(len(layer) for layer in _layers(model))
+    folded = (neurons > FEW_NEURONS) if collapse is None else flag("collapse", collapse)
+    try:
+        return view(value, params=params, lr=real("lr", lr, low=0.0, low_open=True), groups=found,
+                    collapse=set(found.values()) if folded else set(), max_nodes=None)  # fmt: skip
+    finally:
+        for p, (d, g) in zip(params, saved, strict=True):
+            p.data, p.grad = d, g

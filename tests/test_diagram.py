@@ -139,7 +139,7 @@ BAD_ARGUMENTS = [
     (Call(neuron_dot, _neuron, ["a", 1.0]), TypeError, "x[0] must be a real number, got str: 'a'"),
     (Call(neuron_dot, _neuron, [None, 1.0]), TypeError, "x[0] must be a real number, got NoneType"),
     (Call(neuron_dot, _neuron, [1.0, 10**400]), ValueError, "x[1] must be a number a float can hold"),
-    (Call(neuron_dot, _neuron, rankdir="XX"), ValueError, "rankdir must be one of 'LR', 'TB'; got 'XX'"),
+    (Call(neuron_dot, _neuron, rankdir="XX"), ValueError, "rankdir must be one of 'LR', 'TB', 'auto'; got 'XX'"),
     (Call(neuron_dot, _neuron, show_grad="yes"), TypeError, "show_grad must be True or False, got str"),
     (Call(draw_network, "m"), TypeError, "model must be an nn model (MLP, Layer or Neuron), got str"),
     (Call(draw_network, _mlp, bogus=1), TypeError, "unexpected keyword argument 'bogus'"),

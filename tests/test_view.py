@@ -203,3 +203,146 @@ def test_bad_arguments_are_named():
     with pytest.raises(ValueError, match="more than max_nodes=3"):
         view(v["E"], max_nodes=3)
     assert math.isfinite(v["E"].data)
+
+
+# ---------------------------------------------------------------------------------------------------
+# In a real browser (headless Chromium, tests/browser.py): every JavaScript error fails the test.
+
+_SHOWN = """() => {
+  const out = {};
+  document.querySelectorAll(".crv g.node").forEach((g) => {
+    const texts = [...g.querySelectorAll("text")].map((t) => t.textContent);
+    out[g.id] = {data: texts.find((t) => t.startsWith("data")) || "", grad: texts.find((t) => t.startsWith("grad")) || "",
+                 classes: [...g.classList]};
+  });
+  return out;
+}"""
+
+
+def training_step():
+    nn = pytest.importorskip("nn")
+    model = nn.MLP(2, [2, 2], activation="sigmoid", output_activation="sigmoid", bias=False, seed=0)
+    for p, w in zip(model.parameters(), [0.15, 0.20, 0.25, 0.30, 0.40, 0.45, 0.50, 0.55], strict=True):
+        p.data = w
+    return model, nn.diagram.step_through(model, [0.05, 0.10], [0.01, 0.99], lr=0.5)
+
+
+def test_the_page_steps_through_the_engines_numbers_in_a_browser(page, tmp_path):
+    """Press → through every step of a 2-2-2 training step: the highlighted box, the panel and every grad
+    shown are the engine's (explain.steps' replay of backward(), and backward() itself at the end)."""
+    need_dot()
+    model, sv = training_step()
+    page.open(sv.save_html(tmp_path / "steps.html"))
+    root = sv.root
+    replay = steps(root)
+    index = {v: i for i, v in enumerate(sv.order)}
+    backward_at = {f"backward: {s.expression}": s for s in replay}
+    grads: dict[str, str] = {}
+    assert page.text(".crv-count") == f"1 / {len(sv)}"
+    for k, frame in enumerate(sv.frames):
+        if k:
+            page.press("ArrowRight", ".crv")
+        assert page.text(".crv-count") == f"{k + 1} / {len(sv)}"
+        shown = page.evaluate(_SHOWN)
+        if frame.get("current"):
+            assert "crv-current" in shown[frame["current"]]["classes"], (k, frame["title"])
+            assert sum("crv-current" in s["classes"] for s in shown.values()) == 1
+        step = backward_at.get(frame["title"])
+        if step is not None:  # the engine's += at this step, into each input's gradient
+            for u in step.updates:
+                if u.input.label:
+                    grads[f"n{index[u.input]}"] = f"grad {autograd.viz.num(u.after)}"
+            assert step.expression.split(" = ")[0] in page.text(".crv-panel")
+        for box, text in grads.items():
+            assert shown[box]["grad"] == text, (k, box)
+    root.backward()  # the end: every grad the page shows is backward()'s
+    shown = page.evaluate(_SHOWN)
+    for v in sv.order:
+        if v.label:
+            assert shown[f"n{index[v]}"]["grad"] == f"grad {autograd.viz.num(v.grad)}", v.label
+    updated = {f"n{index[p]}": p.data - 0.5 * p.grad for p in model.parameters()}
+    for box, new in updated.items():
+        assert shown[box]["data"].startswith(f"data {autograd.viz.num(new)} (was ")
+    print("\nscreenshot:", page.screenshot("training-step-end"))
+
+
+def test_keys_buttons_slider_and_play(page, tmp_path):
+    need_dot()
+    _, sv = training_step()
+    page.open(sv.save_html(tmp_path / "steps.html"))
+    n = len(sv)
+    page.press("End", ".crv")
+    assert page.text(".crv-count") == f"{n} / {n}"
+    page.press("ArrowLeft", ".crv")
+    page.press("p", ".crv")
+    assert page.text(".crv-count") == f"{n - 2} / {n}"
+    page.press("Home", ".crv")
+    assert page.text(".crv-count") == f"1 / {n}"
+    page.click('.crv [data-act="next"]')
+    page.click('.crv [data-act="next"]')
+    page.click('.crv [data-act="prev"]')
+    assert page.text(".crv-count") == f"2 / {n}"
+    page.set_value(".crv-slider", "20")
+    assert page.text(".crv-count") == f"21 / {n}" and sv.frames[20]["title"].split(": ")[0] in page.text(".crv-panel")
+    page.press(" ", ".crv")  # play: a step about every 0.9 s
+    page.wait_for(f"document.querySelector('.crv-count').textContent.startsWith('23 ')", timeout_ms=5000)
+    page.press(" ", ".crv")  # pause
+    stopped = page.text(".crv-count")
+    page.evaluate("() => new Promise((resolve) => setTimeout(resolve, 1200))")
+    assert page.text(".crv-count") == stopped
+    page.press("ArrowLeft", ".crv-slider")  # on the slider the arrows move the slider itself
+    assert page.text(".crv-count") != stopped
+
+
+def test_a_collapsed_neuron_opens_on_a_click(page, tmp_path):
+    need_dot()
+    nn = pytest.importorskip("nn")
+    model = nn.MLP(2, [4, 4, 1], seed=0)
+    sv = nn.diagram.step_through(model, [0.5, -1.0], 1.0, lr=0.1)  # 9 neurons: drawn collapsed
+    assert sv.collapse
+    page.open(sv.save_html(tmp_path / "steps.html"))
+    box = next(iter(sv._data()["inside"]))
+    page.press("End", ".crv")
+    page.click(f"#{box}")
+    assert "inside this neuron" in page.text(".crv-panel") and "net_h1" in page.text(".crv-panel")
+    page.click(f"#{box}")
+    assert "inside this neuron" not in page.text(".crv-panel")
+    print("\nscreenshot:", page.screenshot("collapsed"))
+
+
+def test_the_view_survives_nbconvert_and_two_views_step_on_their_own(page, tmp_path):
+    need_dot()
+    nbformat = pytest.importorskip("nbformat")
+    from .browser import export_notebook
+
+    code = (
+        "from autograd import Value\nfrom autograd.view import view\n"
+        "w, x = Value(0.5, 'w'), Value(2.0, 'x')\ny = (w * x).tanh(); y.label = 'y'\nview(y)"
+    )
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code), nbformat.v4.new_code_cell("view(y * y)")])
+    path = tmp_path / "views.ipynb"
+    nbformat.write(nb, path)
+    page.open(export_notebook(path, tmp_path, execute=True))
+    assert page.count(".crv") == 2
+    page.press("ArrowRight", ".crv >> nth=0")
+    page.press("ArrowRight", ".crv >> nth=0")
+    page.press("End", ".crv >> nth=1")
+    counts = page.evaluate("() => [...document.querySelectorAll('.crv-count')].map((c) => c.textContent)")
+    assert counts[0].startswith("3 / ") and counts[1].split(" / ")[0] == counts[1].split(" / ")[1]
+    print("\nscreenshot:", page.screenshot("notebook"))
+
+
+def test_per_step_response_is_printed(page, tmp_path, capsys):
+    """A benchmark, not a timed test: the figures are printed (make bench reports them too)."""
+    need_dot()
+    nn = pytest.importorskip("nn")
+    _, small = training_step()
+    model = nn.MLP(2, [4, 4, 1], seed=0)
+    big = nn.diagram.step_through(model, [[0.1, 0.2], [0.5, -0.3], [-0.7, 0.4], [0.9, 0.9]], [1.0, -1.0, 1.0, -1.0])
+    for name, sv in (("2-2-2 training step", small), ("MLP(2, [4, 4, 1]), 4 samples", big)):
+        page.open(sv.save_html(tmp_path / "steps.html"))
+        timings = page.step_response(".crv", ["ArrowRight"] * 20 + ["End", "Home"])
+        frames = sorted(t.frame for t in timings)
+        with capsys.disabled():
+            print(f"\n{name}: {len(sv)} steps; per step, key to next frame: median {frames[len(frames) // 2]:.1f} ms, "
+                  f"max {frames[-1]:.1f} ms")

@@ -285,7 +285,7 @@ def test_keys_buttons_slider_and_play(page, tmp_path):
     page.set_value(".crv-slider", "20")
     assert page.text(".crv-count") == f"21 / {n}" and sv.frames[20]["title"].split(": ")[0] in page.text(".crv-panel")
     page.press(" ", ".crv")  # play: a step about every 0.9 s
-    page.wait_for(f"document.querySelector('.crv-count').textContent.startsWith('23 ')", timeout_ms=5000)
+    page.wait_for("document.querySelector('.crv-count').textContent.startsWith('23 ')", timeout_ms=5000)
     page.press(" ", ".crv")  # pause
     stopped = page.text(".crv-count")
     page.evaluate("() => new Promise((resolve) => setTimeout(resolve, 1200))")

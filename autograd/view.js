@@ -15,7 +15,7 @@ function chainruleView(root) {
   var count = root.querySelector(".crv-count");
   var phase = root.querySelector(".crv-phase");
   var playButton = root.querySelector('[data-act="play"]');
-  var step = 0, timer = null, opened = null;
+  var step = 0, timer = null, opened = null, shownPanel = null;
 
   // Each box's data and grad lines (found by what they say: Graphviz gives table cells no ids) and each
   // edge's label, looked up once.
@@ -43,23 +43,29 @@ function chainruleView(root) {
   fit();
   if (window.ResizeObserver) new ResizeObserver(fit).observe(graph);
 
+  // The state at step k: frames 0..k folded. Stepping forward by one applies one frame to the last state.
+  var cache = { step: -1, s: null };
+  function fresh() { return { hidden: {}, data: {}, grad: {}, done: {}, partial: {} }; }
+  function apply(s, f) {
+    var id;
+    (f.hide || []).forEach(function (id) { s.hidden[id] = true; });
+    (f.show || []).forEach(function (id) { delete s.hidden[id]; });
+    for (id in f.data || {}) s.data[id] = f.data[id];
+    for (id in f.grad || {}) s.grad[id] = f.grad[id];
+    (f.partial || []).forEach(function (id) { s.partial[id] = true; });
+    (f.complete || []).forEach(function (id) { delete s.partial[id]; });
+    if (f.done) { s.done = {}; f.done.forEach(function (id) { s.done[id] = true; }); }
+  }
   function state(k) {
-    var s = { hidden: {}, data: {}, grad: {}, done: {}, partial: {} };
-    for (var i = 0; i <= k; i++) {
-      var f = frames[i], id;
-      (f.hide || []).forEach(function (id) { s.hidden[id] = true; });
-      (f.show || []).forEach(function (id) { delete s.hidden[id]; });
-      for (id in f.data || {}) s.data[id] = f.data[id];
-      for (id in f.grad || {}) s.grad[id] = f.grad[id];
-      (f.partial || []).forEach(function (id) { s.partial[id] = true; });
-      (f.complete || []).forEach(function (id) { delete s.partial[id]; });
-      if (f.done) { s.done = {}; f.done.forEach(function (id) { s.done[id] = true; }); }
-    }
-    return s;
+    if (cache.step === k && cache.s) return cache.s;
+    if (cache.step === k - 1 && cache.s) { apply(cache.s, frames[k]); }
+    else { cache.s = fresh(); for (var i = 0; i <= k; i++) apply(cache.s, frames[i]); }
+    cache.step = k;
+    return cache.s;
   }
 
   function setText(el, text) { if (el && el.textContent !== text) el.textContent = text; }
-  function mark(el, cls, on) { if (el) el.classList.toggle(cls, !!on); }
+  function mark(el, cls, on) { if (el && el.classList.contains(cls) !== !!on) el.classList.toggle(cls, !!on); }
 
   function show(k) {
     step = Math.max(0, Math.min(frames.length - 1, k));
@@ -85,7 +91,8 @@ function chainruleView(root) {
         for (var j = 0; j < e.texts.length; j++) setText(e.texts[j], lines[j] || "");
       }
     }
-    panel.innerHTML = f.panel + (opened ? detail(opened, s) : "");
+    var html = f.panel + (opened ? detail(opened, s) : "");
+    if (shownPanel !== html) { panel.innerHTML = html; shownPanel = html; }
     slider.value = String(step);
     count.textContent = (step + 1) + " / " + frames.length;
     phase.textContent = f.phase === "start" ? "" : f.phase;

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from . import moons, workloads
+from .view import bench_view
 
 RESULTS = Path(__file__).parent / "results"
 # Run in this process, alternating with chainrule; all but PyTorch at every n (micrograd: a child process).
@@ -38,15 +39,17 @@ class Config:
     peak_steps: int = 3
     demo: bool = True
     subprocesses: bool = True
+    view: bool = True
+    view_presses: int = 40
 
     @classmethod
     def preset(cls, name: str) -> Config:
         if name == "quick":
             return cls("quick", moons_rounds=3, ns=(10**3, 10**4), rounds=2, peer_max_n=10**4, memory_n=50_000,
-                       peak_steps=1, demo=False)  # fmt: skip
+                       peak_steps=1, demo=False, view_presses=15)  # fmt: skip
         if name == "smoke":  # seconds: keeps the code from rotting, measures nothing
             return cls("smoke", points=8, moons_rounds=1, ns=(30,), rounds=1, peer_max_n=30, memory_n=200,
-                       peak_steps=1, demo=False, subprocesses=False,
+                       peak_steps=1, demo=False, subprocesses=False, view=False,
                        moons_engines=("chainrule", "chainrule compiled", "micrograd", "float floor"))  # fmt: skip
         return cls()
 
@@ -258,6 +261,9 @@ def targets(res: dict[str, Any]) -> list[dict[str, Any]]:
     mem = res.get("memory", {}).get("per_node", {}).get("chainrule", {})
     if "tracemalloc" in mem:
         add("memory per op node (tracemalloc)", mem["tracemalloc"], 250, False, " B")
+    for name, v in res.get("view", {}).items():
+        if isinstance(v, dict) and "max_ms" in v:
+            add(f"step-through, per step (slowest of {v['presses']} presses): {name}", v["max_ms"], 50, False, " ms")
     return out
 
 
@@ -331,7 +337,17 @@ def markdown(res: dict[str, Any]) -> str:
     if demo:
         shown = f"{demo['wall_s']:.1f} s" if "error" not in demo else f"not measured: {demo['error']}"
         lines += [f"**Demo**: `chainrule train` (default flags), wall time: {shown}.", ""]
-    lines += ["**Targets** (issue 6; ratios from this run):", "", "| target | measured | goal | pass |", "|---|---|---|---|"]
+    view = res.get("view")
+    if view:
+        lines += [("**Interactive step-through** (issue 13), in headless Chromium: time from a key press to the next "
+                   "animation frame after the page changed."), "", "| view | steps | median | slowest |", "|---|---|---|---|"]
+        if "error" in view:
+            lines.append(f"| not measured: {view['error']} | | | |")
+        for name, v in view.items():
+            if isinstance(v, dict):
+                lines.append(f"| {name} | {v['steps']} | {v['median_ms']:.1f} ms | {v['max_ms']:.1f} ms |")
+        lines.append("")
+    lines += ["**Targets** (issues 6 and 13; figures from this run):", "", "| target | measured | goal | pass |", "|---|---|---|---|"]
     for t in res["targets"]:
         v = t["measured"]
         shown = "-" if v is None else (f"{v:.3g}{t['unit']}")
@@ -371,6 +387,9 @@ def run(cfg: Config, out_dir: Path | None = RESULTS) -> dict[str, Any]:
     if cfg.demo:
         log("demo ...")
         res["demo"] = bench_demo()
+    if cfg.view:
+        log("interactive view, in Chromium ...")
+        res["view"] = bench_view(cfg.view_presses)
     res["load_end"] = os.getloadavg()
     res["targets"] = targets(res)
     table = markdown(res)

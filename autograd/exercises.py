@@ -38,7 +38,6 @@ constant in parentheses), so they match the step-through and the drawings.
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import itertools
 import math
@@ -47,7 +46,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from . import viz
+from . import rules, viz
 from .checks import instance, iterable, optional, real, shown
 from .explain import Path, describe, local_formula, names, paths
 from .graph import backward_steps, gradients, topological_order
@@ -111,106 +110,20 @@ def _tex_text(text: str) -> str:
     return out.replace("→", r"\to ").replace("·", r"\cdot ").replace("^", r"\hat{}").replace("~", r"\sim ")
 
 
-def _tex_name(name: str) -> str:
-    """A display name in LaTeX: ``o1`` → o_{1}, ``net_o1`` → net_{o1} (upright), ``(0.5)`` as it is."""
-    if re.fullmatch(r"\(.*\)", name):
-        return _tex_text(name)
-    if re.fullmatch(r"[^\W\d_]", name):
-        return name
-    m = re.fullmatch(r"([^\W\d_])(\d+)", name)
-    if m:
-        return f"{m[1]}_{{{m[2]}}}"
-    m = re.fullmatch(r"([^\W\d_]\w*?)_([^\W_]+)", name)
-    if m:
-        return rf"\mathrm{{{_tex_text(m[1])}}}_{{\mathrm{{{_tex_text(m[2])}}}}}"
-    return rf"\mathrm{{{_tex_text(name)}}}"
-
-
 def _num(x: float, digits: int = 6) -> _M:
-    text = viz.num(x, digits)
-    m = re.fullmatch(r"(-?[\d.]+)e([+-])0*(\d+)", text)
-    if m:
-        tex = rf"{m[1]} \times 10^{{{'-' if m[2] == '-' else ''}{m[3]}}}"
-    else:
-        tex = {"inf": r"\infty", "-inf": r"-\infty", "nan": r"\mathrm{nan}"}.get(text, text)
-    return _M(text, tex)
+    return _M(viz.num(x, digits), rules.LATEX.number(x, digits))
 
 
 def _name(name: str) -> _M:
-    return _M(name, _tex_name(name))
+    return _M(name, rules.tex_name(name))
 
 
 def _d(top: str, bottom: str, partial: bool = False) -> _M:
     """∂top/∂bottom (one op: the local derivative) or dtop/dbottom (all paths: the total derivative)."""
-    t, b = _tex_name(top), _tex_name(bottom)
+    t, b = rules.tex_name(top), rules.tex_name(bottom)
     if partial:
         return _M(f"∂{top}/∂{bottom}", rf"\partial {t}/\partial {b}")
     return _M(f"d{top}/d{bottom}", rf"\mathrm{{d}}{t}/\mathrm{{d}}{b}")
-
-
-# A formula in Python syntax (as `rules.show` writes a rule) as LaTeX. Precedence, low to high:
-# conditional 0, comparison 1, + - 2, * 3, unary minus 4, ** 5, atoms 6.
-_FUNCTIONS = {
-    "exp": r"\exp",
-    "log": r"\log",
-    "sin": r"\sin",
-    "cos": r"\cos",
-    "tanh": r"\tanh",
-    "sgn": r"\operatorname{sgn}",
-    "abs": r"\operatorname{abs}",
-}
-_COMPARE = {ast.Lt: "<", ast.LtE: r"\le", ast.Gt: ">", ast.GtE: r"\ge", ast.Eq: "=", ast.NotEq: r"\ne"}
-
-
-class _NoTex(Exception):
-    pass
-
-
-def _tex_formula(text: str, slots: Mapping[str, str]) -> str:
-    """`text`, a formula whose names are the keys of `slots` (placeholders), as LaTeX; else as text."""
-    try:
-        return _tex_node(ast.parse(text, mode="eval").body, slots)[0]
-    except (SyntaxError, _NoTex):
-        plain = text
-        for slot, tex in slots.items():
-            plain = plain.replace(slot, f"}}{tex}\\text{{")
-        return rf"\text{{{plain}}}"
-
-
-def _tex_node(n: ast.expr, slots: Mapping[str, str]) -> tuple[str, int]:
-    def sub(e: ast.expr, least: int) -> str:
-        tex, p = _tex_node(e, slots)
-        return rf"\left({tex}\right)" if p < least else tex
-
-    if isinstance(n, ast.Name):
-        return slots.get(n.id, _tex_name(n.id)), 6
-    if isinstance(n, ast.Constant) and isinstance(n.value, (int, float)) and not isinstance(n.value, bool):
-        return _num(float(n.value), 17).tex, 6
-    if isinstance(n, ast.BinOp):
-        if isinstance(n.op, ast.Add):
-            return f"{sub(n.left, 2)} + {sub(n.right, 2)}", 2
-        if isinstance(n.op, ast.Sub):
-            return f"{sub(n.left, 2)} - {sub(n.right, 3)}", 2
-        if isinstance(n.op, ast.Mult):
-            return rf"{sub(n.left, 3)} \cdot {sub(n.right, 4)}", 3
-        if isinstance(n.op, ast.Div):
-            return rf"\frac{{{_tex_node(n.left, slots)[0]}}}{{{_tex_node(n.right, slots)[0]}}}", 6
-        if isinstance(n.op, ast.Pow):
-            return f"{sub(n.left, 6)}^{{{_tex_node(n.right, slots)[0]}}}", 5
-    if isinstance(n, ast.UnaryOp) and isinstance(n.op, (ast.USub, ast.UAdd)):
-        return ("-" if isinstance(n.op, ast.USub) else "+") + sub(n.operand, 4), 4
-    if (
-        isinstance(n, ast.Call)
-        and isinstance(n.func, ast.Name)
-        and n.func.id in _FUNCTIONS
-        and len(n.args) == 1
-    ):
-        return rf"{_FUNCTIONS[n.func.id]}\left({_tex_node(n.args[0], slots)[0]}\right)", 6
-    if isinstance(n, ast.Compare) and len(n.ops) == 1 and type(n.ops[0]) in _COMPARE:
-        return f"{sub(n.left, 2)} {_COMPARE[type(n.ops[0])]} {sub(n.comparators[0], 2)}", 1
-    if isinstance(n, ast.IfExp):
-        return rf"{sub(n.body, 1)} \text{{ if }} {sub(n.test, 1)} \text{{ else }} {sub(n.orelse, 0)}", 0
-    raise _NoTex
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -409,7 +322,11 @@ class _Graph:
         """A formula written in slot names, in display names (text) and in LaTeX."""
         back = {s: u for u, s in slots.items()}
         text = re.sub(r"\b_slot\d+_\b", lambda m: self.names[back[m[0]]], raw)
-        return _M(text, _tex_formula(raw, {s: _tex_name(self.names[u]) for u, s in slots.items()}))
+        try:
+            tex = rules.latex(raw, names={s: self.names[u] for u, s in slots.items()})
+        except SyntaxError:  # not a formula (a text the engine wrote): shown as text
+            tex = rf"\text{{{rules._tex_escape(text)}}}"
+        return _M(text, tex)
 
     def rule(self, v: Value, i: int) -> tuple[_M, tuple[Value, ...]]:
         """The local derivative ∂v/∂(input i) as text and LaTeX, and the Values its formula uses."""

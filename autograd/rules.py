@@ -353,13 +353,222 @@ def build(source: str, namespace: Mapping[str, Any], *names: str) -> tuple[Calla
 
 
 # ---------------------------------------------------------------------------------------------------
-# Mathematical notation: an expression as MathML, which browsers (and Jupyter, VS Code) render natively.
+# Mathematical notation: an expression (a rule, a forward, a node's description) written as MathML (which
+# browsers, Jupyter and VS Code render natively: the interactive view's panel) or LaTeX (Markdown cells and
+# rich displays). One walk over the expression; the two notations differ only in how each piece is written.
 
-_PRECEDENCE = {ast.IfExp: 0, ast.Compare: 1, ast.Add: 2, ast.Sub: 2, ast.Mult: 3, ast.Div: 3, ast.USub: 4,
-               ast.Pow: 5}  # fmt: skip
-_CALLS = {"sigmoid": "σ", "tanh": "tanh", "exp": "exp", "log": "ln", "sin": "sin", "cos": "cos", "sgn": "sgn",
+_CALLS = {"sigmoid": "σ", "log": "ln", "tanh": "tanh", "exp": "exp", "sin": "sin", "cos": "cos", "sgn": "sgn",
           "relu": "relu", "softplus": "softplus", "abs": "abs"}  # fmt: skip
 _COMPARE = {ast.Lt: "<", ast.LtE: "≤", ast.Gt: ">", ast.GtE: "≥", ast.Eq: "=", ast.NotEq: "≠"}
+_SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+
+
+def _parts(name: str) -> tuple[str, str, list[str], str]:
+    """A display name's pieces: (constant number or "", head, subscripts, turn): x1 → ("", "x", ["1"], ""),
+    w_h1_x1 → ("", "w", ["h1", "x1"], ""), net_h1⁽²⁾ → ("", "net", ["h1"], "2"), (0.5) → ("0.5", ...)."""
+    turn = ""
+    m = re.search(r"⁽([⁰¹²³⁴⁵⁶⁷⁸⁹]+)⁾$", name)
+    if m:
+        turn, name = m[1].translate(_SUPERSCRIPT_DIGITS), name[: m.start()]
+    constant = re.fullmatch(r"\((-?[\d.e+-]+|inf|-inf|nan)\)", name)
+    if constant:
+        return constant[1], "", [], turn
+    head, *subs = name.split("_")
+    if not subs:
+        m = re.fullmatch(r"([A-Za-z]+)([\d.]+)", head)
+        if m:
+            return "", m[1], [m[2]], turn
+    return "", head, subs, turn
+
+
+class _MathML:
+    join = ""
+
+    def name(self, name: str) -> str:
+        from html import escape
+
+        constant, head, subs, turn = _parts(name)
+        if constant:
+            return self.number(float(constant))
+        mi = f"<mi>{escape(head)}</mi>"
+        if subs:
+            items = "<mo>,</mo>".join(f"<mn>{s}</mn>" if re.fullmatch(r"[\d.]+", s) else f"<mi>{escape(s)}</mi>" for s in subs)
+            mi = f"<msub>{mi}{items if len(subs) == 1 else f'<mrow>{items}</mrow>'}</msub>"
+        if turn:
+            mi = f"<msup><mrow>{mi}</mrow><mrow><mo>(</mo><mn>{turn}</mn><mo>)</mo></mrow></msup>"
+        return mi
+
+    def number(self, x: float, digits: int = 4) -> str:
+        text = "0" if x == 0 else f"{x:.{digits}g}"
+        text = {"inf": "∞", "-inf": "-∞"}.get(text, text)
+        return f"<mo>−</mo><mn>{text[1:]}</mn>" if text.startswith("-") else f"<mn>{text}</mn>"
+
+    def op(self, symbol: str) -> str:
+        return f"<mo>{symbol}</mo>"
+
+    def paren(self, inner: str) -> str:
+        return f"<mo>(</mo>{inner}<mo>)</mo>"
+
+    def frac(self, top: str, bottom: str) -> str:
+        return f"<mfrac><mrow>{top}</mrow><mrow>{bottom}</mrow></mfrac>"
+
+    def power(self, base: str, exponent: str) -> str:
+        return f"<msup><mrow>{base}</mrow><mrow>{exponent}</mrow></msup>"
+
+    def sqrt(self, inner: str) -> str:
+        return f"<msqrt>{inner}</msqrt>"
+
+    def call(self, fn: str, args: list[str]) -> str:
+        return f"<mi>{_CALLS.get(fn, fn)}</mi>" + self.paren(self.op(",").join(args))
+
+    def text(self, words: str) -> str:
+        return f"<mtext>{words.replace(' ', chr(0xA0))}</mtext>"
+
+    def symbol(self, name: str) -> str:
+        return f"<mi>{name}</mi>"
+
+
+_TEX_SYMBOLS = {"σ": r"\sigma", "·": r"\cdot", "≤": r"\le", "≥": r"\ge", "≠": r"\ne", "−": "-", "×": r"\times"}
+
+
+class _LaTeX:
+    join = " "
+
+    def name(self, name: str) -> str:
+        constant, head, subs, turn = _parts(name)
+        if constant:
+            return self.number(float(constant))
+        tex = head if len(head) == 1 else rf"\mathrm{{{_tex_escape(head)}}}"
+        if subs:
+            inner = ",".join(s if re.fullmatch(r"[\d.]+", s) else rf"\mathrm{{{_tex_escape(s)}}}" for s in subs)
+            tex += f"_{{{inner}}}"
+        if turn:
+            tex += f"^{{({turn})}}"
+        return tex
+
+    def number(self, x: float, digits: int = 4) -> str:
+        text = "0" if x == 0 else f"{x:.{digits}g}"
+        m = re.fullmatch(r"(-?[\d.]+)e([+-])0*(\d+)", text)
+        if m:
+            return rf"{m[1]} \times 10^{{{'-' if m[2] == '-' else ''}{m[3]}}}"
+        return {"inf": r"\infty", "-inf": r"-\infty", "nan": r"\mathrm{nan}"}.get(text, text)
+
+    def op(self, symbol: str) -> str:
+        return _TEX_SYMBOLS.get(symbol, symbol)
+
+    def paren(self, inner: str) -> str:
+        return rf"\left({inner}\right)"
+
+    def frac(self, top: str, bottom: str) -> str:
+        return rf"\frac{{{top}}}{{{bottom}}}"
+
+    def power(self, base: str, exponent: str) -> str:
+        return f"{base}^{{{exponent}}}"
+
+    def sqrt(self, inner: str) -> str:
+        return rf"\sqrt{{{inner}}}"
+
+    def call(self, fn: str, args: list[str]) -> str:
+        known = {"exp": r"\exp", "log": r"\ln", "sin": r"\sin", "cos": r"\cos", "tanh": r"\tanh", "sigmoid": r"\sigma"}
+        head = known.get(fn, rf"\operatorname{{{_tex_escape(fn)}}}")
+        return head + self.paren(", ".join(args))
+
+    def text(self, words: str) -> str:
+        return rf"\text{{{words}}}"
+
+    def symbol(self, name: str) -> str:
+        return name
+
+
+def _tex_escape(text: str) -> str:
+    return re.sub(r"([#$%&_{}])", r"\\\1", text)
+
+
+MATHML, LATEX = _MathML(), _LaTeX()
+
+
+def _render(expr: str, notation: _MathML | _LaTeX, names: Mapping[str, str], numbers: Mapping[str, float]) -> str:
+    n = notation
+
+    def wrap(node: ast.expr, parent: int, right: bool = False) -> str:
+        text = go(node)
+        mine = _precedence(node)
+        return n.paren(text) if mine < parent or (right and mine == parent and mine in (2, 3)) else text
+
+    def seq(*pieces: str) -> str:
+        return n.join.join(pieces)
+
+    def go(node: ast.expr) -> str:
+        if isinstance(node, ast.Name):
+            if node.id in numbers:
+                return n.number(numbers[node.id])
+            if node.id in names:
+                return n.name(names[node.id])
+            return n.symbol(node.id)
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+            return n.number(float(node.value))
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            return seq(n.op("−"), wrap(node.operand, 4))
+        if isinstance(node, ast.BinOp):
+            if isinstance(node.op, ast.Div):
+                return n.frac(go(node.left), go(node.right))
+            if isinstance(node.op, ast.Pow):
+                return n.power(wrap(node.left, 6), go(node.right))
+            p = _PRECEDENCE.get(type(node.op), 6)
+            sign = {ast.Add: "+", ast.Sub: "−", ast.Mult: "·"}.get(type(node.op), "?")
+            return seq(wrap(node.left, p), n.op(sign), wrap(node.right, p, right=True))
+        if isinstance(node, ast.Compare) and len(node.ops) == 1:
+            return seq(wrap(node.left, 2), n.op(_COMPARE.get(type(node.ops[0]), "?")), wrap(node.comparators[0], 2))
+        if isinstance(node, ast.IfExp):
+            return seq(wrap(node.body, 1), n.text(" if "), go(node.test), n.text(", else "), wrap(node.orelse, 1))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            fn, args = node.func.id, node.args
+            if fn == "sqrt" and len(args) == 1:
+                return n.sqrt(go(args[0]))
+            if fn == "power" and len(args) == 2:
+                return n.power(wrap(args[0], 6), go(args[1]))
+            if fn == "fma" and len(args) == 3:
+                a, b, c = args
+                if isinstance(a, ast.UnaryOp) and isinstance(a.op, ast.USub):
+                    return go(ast.BinOp(c, ast.Sub(), ast.BinOp(a.operand, ast.Mult(), b)))
+                return go(ast.BinOp(ast.BinOp(a, ast.Mult(), b), ast.Add(), c))
+            if fn == "is_zero" and len(args) == 1:
+                return go(ast.Compare(args[0], [ast.Eq()], [ast.Constant(0.0)]))
+            return n.call(fn, [go(a) for a in args])
+        return n.text(ast.unparse(node))
+
+    return go(_parse(expr))
+
+
+def mathml(expr: str, names: Mapping[str, str] | None = None, numbers: Mapping[str, float] | None = None) -> str:
+    """An expression as MathML, without the <math> element: `names` maps the expression's names to Value
+    names (written with their positions as subscripts), `numbers` to numbers.
+
+    >>> mathml("(1.0 - out) * out", {"out": "o1"})
+    '<mo>(</mo><mn>1</mn><mo>−</mo><msub><mi>o</mi><mn>1</mn></msub><mo>)</mo><mo>·</mo><msub><mi>o</mi><mn>1</mn></msub>'
+    """
+    return _render(expr, MATHML, names or {}, numbers or {})
+
+
+def latex(expr: str, names: Mapping[str, str] | None = None, numbers: Mapping[str, float] | None = None) -> str:
+    r"""An expression as LaTeX (for Markdown, which Jupyter renders), as `mathml` writes MathML.
+
+    >>> latex("(1.0 - out) * out", {"out": "net_o1"})
+    '\\left(1 - \\mathrm{net}_{\\mathrm{o1}}\\right) \\cdot \\mathrm{net}_{\\mathrm{o1}}'
+    >>> latex("g / (2.0 * out)", numbers={"g": 1.0, "out": 0.5})
+    '\\frac{1}{2 \\cdot 0.5}'
+    """
+    return _render(expr, LATEX, names or {}, numbers or {})
+
+
+def math_name(name: str) -> str:
+    """A Value's name as MathML, its position as a subscript: x1 → x₁, net_h1 → net with h1 below,
+    w_h1_x1 → w with "h1,x1" below, x1⁽²⁾ (the second sample's) → x₁⁽²⁾, (2) (a constant) → 2.
+
+    >>> math_name("x1"), math_name("net_h1")
+    ('<msub><mi>x</mi><mn>1</mn></msub>', '<msub><mi>net</mi><mi>h1</mi></msub>')
+    """
+    return MATHML.name(name)
 
 
 def math_number(x: float, digits: int = 4) -> str:
@@ -368,99 +577,20 @@ def math_number(x: float, digits: int = 4) -> str:
     >>> math_number(-0.25), math_number(2.0)
     ('<mo>−</mo><mn>0.25</mn>', '<mn>2</mn>')
     """
-    text = "0" if x == 0 else f"{x:.{digits}g}"
-    return f"<mo>−</mo><mn>{text[1:]}</mn>" if text.startswith("-") else f"<mn>{text}</mn>"
+    return MATHML.number(x, digits)
 
 
-def math_name(name: str) -> str:
-    """A Value's name as MathML, its position as a subscript: x1 → x₁, net_h1 → net with h1 below,
-    w_h1_x1 → w with "h1,x1" below, (2) (a constant) → 2.
+def tex_name(name: str) -> str:
+    r"""A Value's name in LaTeX, as `math_name` writes it in MathML.
 
-    >>> math_name("x1"), math_name("net_h1")
-    ('<msub><mi>x</mi><mn>1</mn></msub>', '<msub><mi>net</mi><mi>h1</mi></msub>')
+    >>> tex_name("x1"), tex_name("net_h1"), tex_name("w_h1_x1⁽²⁾")
+    ('x_{1}', '\\mathrm{net}_{\\mathrm{h1}}', 'w_{\\mathrm{h1},\\mathrm{x1}}^{(2)}')
     """
-    from html import escape
-
-    turn = re.search(r"⁽([⁰¹²³⁴⁵⁶⁷⁸⁹]+)⁾$", name)  # x1⁽³⁾: the third Value labelled x1 (the third sample)
-    if turn:
-        digits = turn[1].translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789"))
-        base = math_name(name[: turn.start()])
-        return f"<msup><mrow>{base}</mrow><mrow><mo>(</mo><mn>{digits}</mn><mo>)</mo></mrow></msup>"
-    name, _, tag = name.partition("#")  # (a name given by hand may carry a tag)
-    extra = f"<mtext>#{escape(tag)}</mtext>" if tag else ""
-    constant = re.fullmatch(r"\((-?[\d.e+-]+)\)", name)
-    if constant:
-        return math_number(float(constant[1])) + extra
-    head, *subs = name.split("_")
-    if not subs:
-        m = re.fullmatch(r"([A-Za-z]+)([\d.]+)", head)
-        if m:
-            return f"<msub><mi>{m[1]}</mi><mn>{m[2]}</mn></msub>{extra}"
-        return f"<mi>{escape(head)}</mi>{extra}"
-    sub = "<mo>,</mo>".join(f"<mi>{escape(s)}</mi>" for s in subs)
-    sub = sub if len(subs) == 1 else f"<mrow>{sub}</mrow>"
-    return f"<msub><mi>{escape(head)}</mi>{sub}</msub>{extra}"
+    return LATEX.name(name)
 
 
-def mathml(expr: str, names: Mapping[str, str] | None = None, numbers: Mapping[str, float] | None = None) -> str:
-    """An expression (a rule, a forward, a description of a node) as MathML, without the <math> element:
-    `names` maps the expression's names to Value names (shown with `math_name`), `numbers` to numbers.
-
-    >>> mathml("(1.0 - out) * out", {"out": "o1"})
-    '<mo>(</mo><mn>1</mn><mo>−</mo><msub><mi>o</mi><mn>1</mn></msub><mo>)</mo><mo>·</mo><msub><mi>o</mi><mn>1</mn></msub>'
-    """
-    names, numbers = names or {}, numbers or {}
-
-    def wrap(node: ast.expr, parent: int, right: bool = False) -> str:
-        text = go(node)
-        mine = _precedence(node)
-        if mine < parent or (right and mine == parent and mine in (2, 3)):
-            return f"<mo>(</mo>{text}<mo>)</mo>"
-        return text
-
-    def go(node: ast.expr) -> str:
-        if isinstance(node, ast.Name):
-            if node.id in numbers:
-                return math_number(numbers[node.id])
-            if node.id in names:
-                return math_name(names[node.id])
-            return f"<mi>{node.id}</mi>"
-        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
-            return math_number(float(node.value))
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-            return f"<mo>−</mo>{wrap(node.operand, 4)}"
-        if isinstance(node, ast.BinOp):
-            p = _PRECEDENCE.get(type(node.op), 6)
-            if isinstance(node.op, ast.Div):
-                return f"<mfrac><mrow>{go(node.left)}</mrow><mrow>{go(node.right)}</mrow></mfrac>"
-            if isinstance(node.op, ast.Pow):
-                return f"<msup><mrow>{wrap(node.left, 6)}</mrow><mrow>{go(node.right)}</mrow></msup>"
-            sign = {ast.Add: "+", ast.Sub: "−", ast.Mult: "·"}.get(type(node.op), "?")
-            return f"{wrap(node.left, p)}<mo>{sign}</mo>{wrap(node.right, p, right=True)}"
-        if isinstance(node, ast.Compare) and len(node.ops) == 1:
-            sign = _COMPARE.get(type(node.ops[0]), "?")
-            return f"{wrap(node.left, 2)}<mo>{sign}</mo>{wrap(node.comparators[0], 2)}"
-        if isinstance(node, ast.IfExp):
-            return (f"{wrap(node.body, 1)}<mtext>\u00a0if\u00a0</mtext>{go(node.test)}<mtext>,\u00a0else\u00a0</mtext>"
-                    f"{wrap(node.orelse, 1)}")  # fmt: skip
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            fn, args = node.func.id, node.args
-            if fn == "sqrt" and len(args) == 1:
-                return f"<msqrt>{go(args[0])}</msqrt>"
-            if fn == "power" and len(args) == 2:
-                return f"<msup><mrow>{wrap(args[0], 6)}</mrow><mrow>{go(args[1])}</mrow></msup>"
-            if fn == "fma" and len(args) == 3:
-                a, b, c = args
-                if isinstance(a, ast.UnaryOp) and isinstance(a.op, ast.USub):
-                    return go(ast.BinOp(c, ast.Sub(), ast.BinOp(a.operand, ast.Mult(), b)))
-                return go(ast.BinOp(ast.BinOp(a, ast.Mult(), b), ast.Add(), c))
-            if fn == "is_zero" and len(args) == 1:
-                return go(ast.Compare(args[0], [ast.Eq()], [ast.Constant(0.0)]))
-            inner = "<mo>,</mo>".join(go(a) for a in args)
-            return f"<mi>{_CALLS.get(fn, fn)}</mi><mo>(</mo>{inner}<mo>)</mo>"
-        return f"<mtext>{ast.unparse(node)}</mtext>"
-
-    return go(_parse(expr))
+_PRECEDENCE = {ast.IfExp: 0, ast.Compare: 1, ast.Add: 2, ast.Sub: 2, ast.Mult: 3, ast.Div: 3, ast.USub: 4,
+               ast.Pow: 5}  # fmt: skip
 
 
 def _precedence(node: ast.expr) -> int:

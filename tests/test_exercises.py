@@ -419,7 +419,7 @@ def test_formulas_become_latex():
         (x**3, r"3 \cdot x^{2}"),
         (x.log(), r"\frac{1}{x}"),
         (x.exp().sin(), r"\cos\left(v_{1}\right)"),
-        (x.relu(), r"0 \text{ if } L \le 0 \text{ else } 1"),
+        (x.relu(), r"0 \text{ if } L \le 0 \text{, else } 1"),
     ):
         fb = check_local(y, y.inputs[0], 123.0)
         assert tex in fb._repr_markdown_(), (tex, fb._repr_markdown_())

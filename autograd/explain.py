@@ -504,6 +504,34 @@ class Paths(Sequence[Path]):
     def __str__(self) -> str:
         return "\n".join(self.lines())
 
+    def _repr_markdown_(self) -> str:
+        """In Jupyter: the paths as a table in mathematical notation (LaTeX), and their sum."""
+        r, x = self.names[self.root], self.names.get(self.x, self.x.label or "x")
+        d = rf"\frac{{\mathrm{{d}}{rules.tex_name(r)}}}{{\mathrm{{d}}{rules.tex_name(x)}}}"
+        if self.n_paths == 0:
+            return f"${d} = 0$: {r} does not depend on {x} (no path leads from {x} to {r})."
+        plural = "path" if self.n_paths == 1 else "paths"
+        head = (f"${d}$: {self.n_paths:,} {plural} from ${rules.tex_name(x)}$ to ${rules.tex_name(r)}$; each contributes "
+                "the product of the local derivatives along it" if self.complete else
+                f"${d}$: {self.n_paths:,} paths, too many to list; the {len(self)} with the largest |product|")  # fmt: skip
+        rows = ["| path | product of local derivatives | |", "|---|---|---|"]
+        for p in self.paths:
+            route = rules.tex_name(p.names[0])
+            for k, pos in enumerate(p.positions):  # a Value used twice by one op: which use this path takes
+                twice = sum(1 for u in p.nodes[k + 1].inputs if u is p.nodes[k]) > 1
+                arrow = rf" \xrightarrow{{\text{{input {pos + 1}}}}} " if twice else r" \to "
+                route += arrow + rules.tex_name(p.names[k + 1])
+            factors = r" \cdot ".join(
+                rf"\frac{{\partial {rules.tex_name(p.names[k + 1])}}}{{\partial {rules.tex_name(p.names[k])}}}"
+                for k in range(len(p.positions))
+            ) or "1"
+            numbers = r" \cdot ".join(rules.LATEX.number(v) for v in p.locals) or "1"
+            rows.append(f"| ${route}$ | ${factors} = {numbers}$ | $= {rules.LATEX.number(p.product)}$ |")
+        total = self.shown_sum if self.complete else self.total
+        tail = (f"Sum over paths $= {rules.LATEX.number(total)}$; the backward pass gives "
+                f"${d} = {rules.LATEX.number(self.grad)}$.")  # fmt: skip
+        return "\n".join([head + ".", "", *rows, "", tail])
+
     def __repr__(self) -> str:
         return f"<Paths from {self.names.get(self.x, '?')} to {self.names[self.root]}: {self.n_paths:,} paths, grad {_fmt(self.grad)}>"
 

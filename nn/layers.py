@@ -522,6 +522,17 @@ class MLP(Module):
     def parameters(self) -> list[Value]:
         return [p for layer in self.layers for n in layer.neurons for p in n.parameters()]
 
+    def _html_header(self) -> list[str]:
+        return ["layer", "neurons", "inputs → outputs", "activation", "parameters"]
+
+    def _html_rows(self) -> list[list[object]]:
+        rows: list[list[object]] = []
+        for i, layer in enumerate(self.layers):
+            units = [n.unit for n in layer.neurons]
+            shown = ", ".join(units) if len(units) <= 6 else f"{units[0]} ... {units[-1]}"
+            rows.append([i + 1, shown, f"{layer.nin} → {layer.nout}", layer.activation, layer.num_parameters()])
+        return rows
+
     def named_parameters(self) -> list[tuple[str, Value]]:
         return [
             (f"layers.{i}.neurons.{j}.{name}", p)

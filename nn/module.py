@@ -97,6 +97,26 @@ class Module:
         for (_, p), x in zip(named, values, strict=True):  # everything checked: now change
             p.data = x
 
+    def _repr_html_(self) -> str:
+        """In Jupyter: the module and its parameters, by name (for an MLP, layer by layer)."""
+        from html import escape
+
+        rows = self._html_rows()
+        body = "".join("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+        head = "".join(f"<th>{escape(h)}</th>" for h in self._html_header())
+        return (f"<div><p><code>{escape(repr(self))}</code>: {self.num_parameters():,} parameters</p>"
+                f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")  # fmt: skip
+
+    def _html_header(self) -> list[str]:
+        return ["parameter", "value", "grad"]
+
+    def _html_rows(self) -> list[list[object]]:
+        named = self.named_parameters()
+        rows: list[list[object]] = [[n, f"{p.data:.4g}", f"{p.grad:.4g}"] for n, p in named[:12]]
+        if len(named) > 12:
+            rows.append([f"... and {len(named) - 12} more", "", ""])
+        return rows
+
     def num_parameters(self) -> int:
         """How many parameters the module has.
 

@@ -145,10 +145,21 @@ class History:
         if not self.loss:
             return "History(0 epochs)"
         s = f"History({self.epochs} epochs: loss {self.loss[0]:.4g} -> {self.loss[-1]:.4g}"
-        s += f", accuracy {self.accuracy[0]:.4g} -> {self.accuracy[-1]:.4g}"
+        if self.accuracy:
+            s += f", accuracy {self.accuracy[0]:.4g} -> {self.accuracy[-1]:.4g}"
         if self.val_loss:
-            s += f", validation loss {self.val_loss[-1]:.4g}, accuracy {self.val_accuracy[-1]:.4g}"
+            s += f", validation loss {self.val_loss[-1]:.4g}"
+            s += f", accuracy {self.val_accuracy[-1]:.4g}" if self.val_accuracy else ""
         return s + (", stopped early)" if self.stopped_early else ")")
+
+    def _repr_html_(self) -> str:
+        """In Jupyter: the loss per epoch as a small line (an inline SVG: no plotting library needed) and
+        the first and last epochs' numbers; `nn.plots.history(h)` draws the full figure."""
+        from html import escape
+
+        if not self.loss:
+            return "<p>History: no epoch yet</p>"
+        return f"<div><p>{escape(repr(self))}</p>{_sparkline(self.loss)}</div>"
 
     def _trim(self, validated: bool) -> None:
         """Drop a half-recorded epoch (a second Ctrl-C can land between the appends)."""
@@ -159,6 +170,27 @@ class History:
         )
         for lst in (self.loss, self.accuracy, self.val_loss, self.val_accuracy):
             del lst[n:]
+
+
+def _sparkline(values: Sequence[float], width: int = 360, height: int = 60) -> str:
+    """A line of `values` as inline SVG, log-scaled when every value is positive (losses), labelled at both ends."""
+    finite = [v for v in values if math.isfinite(v)]
+    if not finite:
+        return ""
+    log = all(v > 0 for v in finite)
+    ys = [math.log10(v) if log else v for v in finite]
+    lo, hi = min(ys), max(ys)
+    span = (hi - lo) or 1.0
+    n = max(len(ys) - 1, 1)
+    points = " ".join(f"{8 + (width - 16) * i / n:.1f},{6 + (height - 20) * (1 - (y - lo) / span):.1f}" for i, y in enumerate(ys))
+    scale = "log scale" if log else "linear scale"
+    return (
+        f'<svg width="{width}" height="{height}" role="img" aria-label="loss per epoch ({scale})">'
+        f'<polyline points="{points}" fill="none" stroke="#1f77b4" stroke-width="2"/>'
+        f'<text x="8" y="{height - 2}" font-size="10" fill="#444">epoch 1: {finite[0]:.4g}</text>'
+        f'<text x="{width - 8}" y="{height - 2}" font-size="10" fill="#444" text-anchor="end">'
+        f"epoch {len(finite)}: {finite[-1]:.4g} (loss, {scale})</text></svg>"
+    )
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -316,3 +316,13 @@ def test_sweep_of_wrong_values_finds_no_raw_error():
     for method in (_step.to_dot, _paths.to_dot, _step.draw, _paths.draw):
         options = {"rankdir": "LR", "title": True}
         assert sweep(method, (), options, {"rankdir": "rankdir", "title": "title"}) == []
+
+
+def test_paths_show_in_jupyter_as_a_table_in_latex():
+    x = Value(3.0, "x")
+    y = x * x + x
+    y.label = "y"
+    md = paths(x, y)._repr_markdown_()
+    assert md.startswith(r"$\frac{\mathrm{d}y}{\mathrm{d}x}$: 3 paths from $x$ to $y$")
+    assert r"x \xrightarrow{\text{input 1}} v_{1} \to y" in md and r"x \xrightarrow{\text{input 2}} v_{1}" in md
+    assert md.endswith(r"Sum over paths $= 7$; the backward pass gives $\frac{\mathrm{d}y}{\mathrm{d}x} = 7$.")

@@ -410,3 +410,10 @@ def test_a_numpy_array_is_a_sample():
 )  # fmt: skip
 def test_sweep_of_wrong_values_finds_no_raw_error(make, args, kwargs, names):
     assert sweep(make, args, kwargs, names) == []
+
+
+def test_an_mlp_shows_its_layers_in_jupyter():
+    html = MLP(2, [3, 1], seed=0)._repr_html_()
+    assert "13 parameters" in html and "<td>h1, h2, h3</td><td>2 → 3</td><td>relu</td><td>9</td>" in html
+    assert "<td>o1</td><td>3 → 1</td><td>linear</td><td>4</td>" in html
+    assert repr(MLP(2, [3, 1], seed=0)) == "MLP(2 -> 3 -> 1, relu / linear)"  # a terminal keeps the text

@@ -142,3 +142,12 @@ def test_sweep_of_wrong_values_finds_no_raw_error():
         problems = sweep(lambda v, name=name, state=state: Neuron(1).load_state_dict({**state, name: v}),
                          (0.5,), {}, {0: f"parameter {name!r}"})  # fmt: skip
         assert problems == []
+
+
+def test_a_module_shows_its_parameters_in_jupyter():
+    from nn import Neuron
+
+    n = Neuron(2, seed=0)
+    n.w[0].grad = 0.25
+    html = n._repr_html_()
+    assert "3 parameters" in html and "<td>w.0</td><td>0.6888</td><td>0.25</td>" in html

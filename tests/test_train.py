@@ -34,7 +34,7 @@ from nn import (
 from nn import train as training
 from nn.data import moons, signed, xor
 from nn.losses import PER_SAMPLE, PerSample
-from nn.train import TrainingInterrupted, compile_loss, train_step
+from nn.train import History, TrainingInterrupted, compile_loss, train_step
 
 from .conftest import require
 
@@ -896,3 +896,12 @@ def test_a_ctrl_c_after_an_update_stood_but_before_it_was_counted_reports_that_u
     fit(same, X, signed(labels), loss=_grad_calls(half_mse, lambda: after.append(same.state_dict())), epochs=3,
         batch_size=3, progress=False)  # fmt: skip
     assert model.state_dict() == after[5] != starts[4]  # step 5 stood
+
+
+def test_a_history_shows_its_loss_as_a_line_in_jupyter():
+    h = History(loss=[1.0, 0.5, 0.2], accuracy=[0.5, 0.7, 1.0])
+    html = h._repr_html_()
+    assert html.count("<polyline") == 1 and "epoch 1: 1<" in html and "epoch 3: 0.2 (loss, log scale)" in html
+    assert "History(3 epochs: loss 1 -&gt; 0.2, accuracy 0.5 -&gt; 1)" in html
+    assert History()._repr_html_() == "<p>History: no epoch yet</p>"
+    assert repr(History(loss=[1.0, 0.5])) == "History(2 epochs: loss 1 -> 0.5)"  # no accuracy: no IndexError

@@ -187,3 +187,18 @@ def test_dots_and_map_op_report_bad_arguments_and_domain_errors_as_the_ops_do():
         dots([[Value(1.0)]], [1.0])
     with pytest.raises(ValueError, match="one bias .* per row: 1 rows, 2 biases"):
         dots([[Value(1.0)]], [Value(1.0)], [None, None])
+
+
+def test_a_value_shows_its_graph_in_jupyter():
+    from .render_helpers import need_dot
+
+    need_dot()
+    y = (Value(2.0, "x") * 3).tanh()
+    y.label = "y"
+    y.backward()
+    html = y._repr_html_()
+    assert "<svg" in html and "made by <code>tanh</code>" in html and "its graph has 4 Values" in html
+    big = Value(1.0, "x")
+    for _ in range(30):
+        big = big * 1.0 + 0.0
+    assert "<svg" not in big._repr_html_() and "autograd.draw(" in big._repr_html_()

@@ -29,6 +29,11 @@ A learner's session: one sigmoid neuron a = σ(w x + b) and its error E = ½ (t 
 >>> print(check_update(w, 0.1, 2.019))               # w_new = w - lr · dE/dw
 ✓ Right to the 4 significant digits you gave: w - lr · grad = 2 - 0.1 · (-0.1875) = 2.01875 (you wrote 2.019).
 
+A "your turn" cell holds ``...`` where the learner's number goes, so it runs before anyone fills it in:
+
+>>> print(check_local(a, z, ...))
+… Your turn: replace the ... with your number for ∂a/∂z.
+
 Two numbers agree when they are within ``rel_tol`` (relative, 1e-6 by default) or ``abs_tol`` (1e-12) of
 each other, or when the learner's number is the engine's rounded to the digits typed (at least 2
 significant digits): learners type 0.2387, not 0.23866249. The message says when an answer is right only
@@ -45,6 +50,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import EllipsisType
 
 from . import rules, viz
 from .checks import instance, iterable, optional, real, shown
@@ -181,7 +187,8 @@ class Feedback:
     "extra_link" (a gradient with one link left out, or multiplied in once more: ``wrong_link``);
     "stopped_early" (a gradient that is only part of the chain: ``wrong_link`` the part left out);
     "one_path" / "forgotten_paths" (a total derivative that adds only some of the paths: ``missing_paths``);
-    "uphill", "missing_lr", "step" (updates); "wrong" (none of these). ``expected`` is the engine's number,
+    "uphill", "missing_lr", "step" (updates); "wrong" (none of these); "unanswered" (a ``...`` left where
+    the learner's number goes: a "your turn" cell runs before it is filled in). ``expected`` is the engine's number,
     ``answer`` the learner's (for a chain, the product of the numbers given), ``links`` the links checked.
     """
 
@@ -278,6 +285,12 @@ def _rounded(answer: float) -> str:
 
 # ---------------------------------------------------------------------------------------------------
 # The graph as the checkers read it: names, the engine's local derivatives and gradients
+
+
+def _your_turn(what: _M, expected: float, links: tuple[Link, ...] = ()) -> Feedback:
+    """The answer to a "your turn" cell not filled in yet: ``...`` where the learner's number goes."""
+    line = _say(0, "… Your turn: replace the ... with your number for {what}.", what=what)
+    return Feedback(False, "unanswered", math.nan, expected, None, links, (), (line,))
 
 
 class _Graph:
@@ -563,7 +576,7 @@ def _product(numbers: Sequence[float], digits: int) -> _M:
 
 
 def check_local(
-    node: Value, input: Value | str, answer: float, *, rel_tol: float = 1e-6, abs_tol: float = 1e-12
+    node: Value, input: Value | str, answer: float | EllipsisType, *, rel_tol: float = 1e-6, abs_tol: float = 1e-12
 ) -> Feedback:
     """A learner's local derivative ∂node/∂input (a number) against the op's rule at `node`.
 
@@ -582,7 +595,6 @@ def check_local(
         raise ValueError(
             f"node must be a Value an op made: {shown(node)} is a leaf, with no local derivatives"
         )
-    answer = real("answer", answer)
     tol = _tolerance(rel_tol, abs_tol)
     g = _Graph(node, "node")
     x = g.resolve("input", input)
@@ -592,6 +604,10 @@ def check_local(
             f"input must be an input of node ({g.made(node).text}: one of {inputs}); got {g.names[x]}. "
             "For a derivative across several ops, use check_chain or check_gradient"
         )
+    if answer is ...:
+        link = g.link(node, x)
+        return _your_turn(link._symbol, link.value, (link,))
+    answer = real("answer", answer)
     link = _judge(g.link(node, x), answer, tol, g)
     digits = _digits(answer, link.value)
     fills: dict[str, _Fill] = {"link": link.math(digits), "yours": _yours(answer, digits), "d": link._symbol}
@@ -681,17 +697,18 @@ def _covered(p: Path, chain: Sequence[Link]) -> bool:
 
 def _chain(g: _Graph, links: object, tol: _Tolerance) -> list[Link]:
     """The learner's links, checked to form one path down from the root, judged, from the root down."""
-    by_top: dict[Value, tuple[Link, float]] = {}
+    by_top: dict[Value, tuple[Link, float | None]] = {}
     for key, number in _chain_items(links):
         top, bottom = _link_ends(g, key)
         link = g.link(top, bottom)
-        number = real(f"links[{key if isinstance(key, str) else shown(key)!r}]", number)
+        if number is not ...:  # ... is a link the learner has not filled in yet
+            number = real(f"links[{key if isinstance(key, str) else shown(key)!r}]", number)
         if top in by_top:
             raise ValueError(
                 f"links must form one path: two links go down from {g.names[top]} ({by_top[top][0].name} and "
                 f"{link.name})"
             )
-        by_top[top] = (link, number)
+        by_top[top] = (link, None if number is ... else number)
     if g.root not in by_top:
         raise ValueError(
             f"links must form one path up to {g.root_name}, but none is d{g.root_name}/d...: "
@@ -701,7 +718,7 @@ def _chain(g: _Graph, links: object, tol: _Tolerance) -> list[Link]:
     v = g.root
     while v in by_top:
         link, number = by_top[v]
-        chain.append(_judge(link, number, tol, g))
+        chain.append(link if number is None else _judge(link, number, tol, g))
         v = link.bottom
     if len(chain) < len(by_top):
         loose = [lk.name for lk, _ in by_top.values() if all(lk.top is not c.top for c in chain)]
@@ -714,7 +731,7 @@ def _chain(g: _Graph, links: object, tol: _Tolerance) -> list[Link]:
 
 def check_chain(
     root: Value,
-    links: Mapping[object, float] | Iterable[tuple[object, float]],
+    links: Mapping[object, float | EllipsisType] | Iterable[tuple[object, float | EllipsisType]],
     *,
     rel_tol: float = 1e-6,
     abs_tol: float = 1e-12,
@@ -743,6 +760,10 @@ def check_chain(
     g = _Graph(root)
     chain = _chain(g, links, tol)
     x = chain[-1].bottom
+    if any(lk.given is None for lk in chain):
+        open_links = _joined([lk._symbol for lk in chain if lk.given is None])
+        line = _say(0, "… Your turn: replace each ... with your number for {links}.", links=open_links)
+        return Feedback(False, "unanswered", math.nan, g.adjoint[x], None, tuple(chain), (), (line,))
     given = [lk.given if lk.given is not None else math.nan for lk in chain]
     total, product = g.adjoint[x], math.prod(lk.value for lk in chain)
     digits = max(_digits(n, lk.value) for n, lk in zip(given, chain, strict=True))
@@ -815,7 +836,7 @@ def check_chain(
 
 
 def check_gradient(
-    x: Value, root: Value, answer: float, *, rel_tol: float = 1e-6, abs_tol: float = 1e-12
+    x: Value, root: Value, answer: float | EllipsisType, *, rel_tol: float = 1e-6, abs_tol: float = 1e-12
 ) -> Feedback:
     """A learner's d root/d x (a number) against the backward pass; if wrong, what went wrong.
 
@@ -833,11 +854,13 @@ def check_gradient(
     """
     x = instance("x", x, Value, "a Value")
     root = instance("root", root, Value, "a Value")
-    answer = real("answer", answer)
     tol = _tolerance(rel_tol, abs_tol)
     g = _Graph(root)
     xn = g.names.get(x, x.label or "x")
     total = g.adjoint.get(x, 0.0)
+    if answer is ...:
+        return _your_turn(_d(g.root_name, xn), total)
+    answer = real("answer", answer)
     digits = _digits(answer, total)
     dx = _d(g.root_name, xn)
     fills: dict[str, _Fill] = {
@@ -965,7 +988,7 @@ def _one_link(g: _Graph, x: Value, answer: float, total: float, tol: _Tolerance)
 def check_update(
     w: Value,
     lr: float,
-    answer: float,
+    answer: float | EllipsisType,
     *,
     grad: float | None = None,
     rel_tol: float = 1e-6,
@@ -982,12 +1005,14 @@ def check_update(
     """
     w = instance("w", w, Value, "a Value")
     lr = real("lr", lr)
-    answer = real("answer", answer)
     gradient = optional(real, "grad", grad)
     tol = _tolerance(rel_tol, abs_tol)
     if gradient is None:
         gradient = real("w.grad", w.grad)
     new = w.data - lr * gradient
+    if answer is ...:
+        return _your_turn(_name(w.label or "w") + _M(" after the step", r"\text{ after the step}"), new)
+    answer = real("answer", answer)
     digits = _digits(answer, new)
     w_ = _name(w.label or "w")
     fills: dict[str, _Fill] = {

@@ -501,3 +501,33 @@ def test_sweep_of_wrong_values_finds_no_raw_error():
     assert sweep(check_gradient, (w, E, DE_DW), options, {0: "x", 1: "root", 2: "answer", **tols}) == []
     names = {0: "w", 1: "lr", 2: "answer", "grad": "grad", **tols}
     assert sweep(check_update, (w, 0.1, 2.0), {**options, "grad": 0.0}, names) == []
+
+
+# ---------------------------------------------------------------------------------------------------
+# A "your turn" cell before the learner fills it in: `...` where the number goes
+
+
+def test_an_unanswered_local_derivative_asks_for_it_and_tells_nothing():
+    n = neuron()
+    fb = check_local(n["a"], "z", ...)
+    assert not fb.correct and fb.kind == "unanswered" and math.isnan(fb.answer)
+    assert fb.expected == DA_DZ and "∂a/∂z" in fb.message and "0.25" not in fb.message
+
+
+def test_an_unanswered_chain_names_the_links_still_to_fill_in():
+    n = neuron()
+    fb = check_chain(n["E"], {"dE/da": ..., "da/dz": DA_DZ, "dz/dwx": 1.0, "dwx/dw": ...})
+    assert fb.kind == "unanswered" and not fb.correct
+    assert "dE/da" in fb.message and "∂wx/∂w" in fb.message and "a/∂z" not in fb.message
+    assert fb.expected == DE_DW  # the chain is still checked to be one path: a wrong path still raises
+    with pytest.raises(ValueError, match="one path"):
+        check_chain(n["E"], {"dE/da": ..., "dz/dwx": ...})
+
+
+def test_an_unanswered_gradient_and_update_ask_for_them():
+    n = neuron()
+    fb = check_gradient(n["w"], n["E"], ...)
+    assert fb.kind == "unanswered" and "dE/dw" in fb.message and str(DE_DW) not in fb.message
+    fb = check_update(n["w"], 0.1, ..., grad=DE_DW)
+    assert fb.kind == "unanswered" and fb.expected == 2.0 - 0.1 * DE_DW and "w" in fb.message
+    assert "Your turn" in fb._repr_markdown_()

@@ -1,10 +1,10 @@
-# `make demo` and `make test` are all a new user needs: each creates .venv with pip when missing.
+# `make demo`, `make lab` and `make test` are all a new user needs: each creates .venv with pip when missing.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: demo test bench dot browser lint notebooks clean
+.PHONY: demo lab test bench dot browser lint notebooks clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,7 @@ $(VENV)/.demo: pyproject.toml | $(PY)
 
 $(VENV)/.dev: pyproject.toml | $(PY)
 	$(PIP) -e '.[dev,torch]'
-	touch $@ $(VENV)/.demo
+	touch $@ $(VENV)/.demo $(VENV)/.lab
 
 $(VENV)/.bench: pyproject.toml | $(VENV)/.dev
 	$(PIP) -e '.[bench]'
@@ -29,6 +29,14 @@ browser:
 
 demo: $(VENV)/.demo dot
 	$(VENV)/bin/chainrule train --out demo-output
+
+$(VENV)/.lab: pyproject.toml | $(PY)
+	$(PIP) -e '.[notebooks]'
+	touch $@
+
+# The lessons in JupyterLab, everything installed (as root, e.g. in a container, Jupyter needs --allow-root).
+lab: $(VENV)/.lab dot
+	$(VENV)/bin/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: $(VENV)/.dev dot browser
 	$(PY) -m pytest

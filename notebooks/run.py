@@ -3,6 +3,7 @@
     .venv/bin/python notebooks/run.py                 # refresh every notebook's committed outputs
     .venv/bin/python notebooks/run.py 02 09           # only the notebooks whose names start so
     .venv/bin/python notebooks/run.py --check         # execute, write nothing, fail on any difference
+    .venv/bin/python notebooks/run.py --setup         # write the setup cell (SETUP) into every notebook
 
 A tool, not library code: notebooks import only `autograd` and `nn`. The kernel is this interpreter
 (`sys.executable`), whatever `python` on PATH is, so the notebooks see the package installed here. Each
@@ -28,6 +29,22 @@ from nbclient import NotebookClient
 from nbstripout import strip_output
 
 HERE = Path(__file__).resolve().parent
+# Where the notebooks install chainrule from when it is not installed (Colab, a bare Jupyter); also the
+# badges' target in notebooks/README.md. One place: `run.py --setup` writes it into every notebook.
+REPOSITORY = "chainrule/chainrule"
+SETUP = f"""\
+# Setup. With `make lab` (or `pip install -e '.[notebooks]'`) there is nothing to do. On Colab or a bare
+# Jupyter, this installs chainrule from GitHub the first time (about a minute).
+import importlib.metadata, importlib.util
+
+try:
+    importlib.metadata.version("chainrule")
+except importlib.metadata.PackageNotFoundError:
+    if importlib.util.find_spec("autograd"):  # another project's package of the same name (Colab has one)
+        %pip uninstall --quiet --yes autograd
+    %pip install --quiet "chainrule[draw,plot] @ git+https://github.com/{REPOSITORY}"\
+"""
+GLOSSARY = "GLOSSARY.md"
 TIMEOUT = 120  # seconds per cell; every notebook is meant to finish in a few seconds
 # A repr like <graphviz.graphs.Digraph at 0x7f3a...> changes every run: keep the words, drop the address.
 ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")
@@ -54,15 +71,46 @@ class _ThisPython(KernelSpecManager):  # type: ignore[misc]
         )
 
 
-def execute(path: Path) -> Any:
-    """Run the notebook top to bottom in a fresh kernel; raises nbclient's CellExecutionError on an error."""
+def setup_cell(nb: Any) -> Any | None:
+    """The notebook's setup cell (the first code cell, when it installs chainrule), or None."""
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    return code[0] if code and "importlib.metadata.version(\"chainrule\")" in code[0].source else None
+
+
+def write_setup(path: Path) -> bool:
+    """Put SETUP in the notebook as its first code cell (right after the question); True if it changed."""
+    nb = nbformat.read(path, as_version=4)
+    cell = setup_cell(nb)
+    if cell is None:
+        nb.cells.insert(1, nbformat.v4.new_code_cell(SETUP))
+    elif cell.source == SETUP:
+        return False
+    else:
+        cell.source = SETUP
+    nbformat.write(nb, path)
+    return True
+
+
+def execute(path: Path, after: str | None = None, before: str | None = None) -> Any:
+    """Run the notebook top to bottom in a fresh kernel; raises nbclient's CellExecutionError on an error.
+
+    `after`: code run in the same kernel after the last cell (the tests' checks of the notebook's numbers);
+    `before`: code run before the first (to hide PyTorch, say). Neither is kept in the result."""
     nb = nbformat.read(path, as_version=4)
     km = KernelManager(kernel_name="python3", kernel_spec_manager=_ThisPython())
     # coalesce_streams: a print reaches the notebook in chunks that depend on timing; merge them.
+    if before is not None:
+        nb.cells.insert(0, nbformat.v4.new_code_cell(before))
+    if after is not None:  # checks run in the notebook's kernel after its last cell, then dropped
+        nb.cells.append(nbformat.v4.new_code_cell(after))
     client = NotebookClient(
         nb, km=km, timeout=TIMEOUT, coalesce_streams=True, resources={"metadata": {"path": str(HERE)}}
     )
     client.execute()
+    if after is not None:
+        nb.cells.pop()
+    if before is not None:
+        nb.cells.pop(0)
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             data = out.get("data", {})
@@ -88,14 +136,18 @@ def normalised_text(nb: Any, scratch: Path) -> str:
 
 
 def cells_for_comparison(text: str, *, images: bool = True) -> list[dict[str, Any]]:
-    """Sources and outputs; with images=False an image output is compared by its type only."""
+    """Sources and outputs; with images=False a picture is compared by its kind only: an image output, or
+    HTML that holds an SVG (a drawing, the interactive view), whose bytes depend on the Graphviz and
+    matplotlib versions installed."""
     cells = json.loads(text)["cells"]
     if not images:
         for cell in cells:
             for out in cell.get("outputs", []):
-                for mime in out.get("data", {}):
+                for mime, value in out.get("data", {}).items():
                     if mime.startswith("image/"):
                         out["data"][mime] = "<image>"
+                    elif mime == "text/html" and "<svg" in "".join(value):
+                        out["data"][mime] = "<html with a picture>"
     return cells
 
 
@@ -117,7 +169,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("prefixes", nargs="*", help="notebook name prefixes, e.g. 02 09 (default: all)")
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a re-run differs")
+    parser.add_argument("--setup", action="store_true", help="only write the setup cell into each notebook")
     args = parser.parse_args(argv)
+    if args.setup:
+        for path in notebooks(args.prefixes):
+            print(f"{path.name}: {'setup cell written' if write_setup(path) else 'unchanged'}")
+        return 0
     failed = 0
     for path in notebooks(args.prefixes):
         scratch = path.with_name(f".{path.stem}.check.ipynb")

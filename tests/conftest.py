@@ -9,6 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+# Scripts run inside a notebook's kernel after its last cell (tests/test_notebooks.py), not modules to import.
+collect_ignore_glob = ["notebook_checks/*"]
+
 if TYPE_CHECKING:
     from .browser import Browser, Page
 

@@ -44,7 +44,7 @@ RIGHT_CHAIN = {"dE/da": DE_DA, "da/dz": DA_DZ, "dz/dwx": 1.0, "dwx/dw": DWX_DW}
 
 
 class Net:
-    """The 2-2-2 sigmoid network of notebook 5 (no biases), weights w1..w8 set by hand, its nodes named."""
+    """The 2-2-2 sigmoid network of notebook 4 (no biases), weights w1..w8 set by hand, its nodes named."""
 
     X, T = (0.05, 0.10), (0.01, 0.99)
     W = (0.15, 0.20, 0.25, 0.30, 0.40, 0.45, 0.50, 0.55)

@@ -39,7 +39,7 @@ from .modes import (
     tracing,
 )
 from .ops import OPS, Op
-from .value import Operand, Value, dot, dots, map_op
+from .value import Operand, Value, dot, dots, logsumexp, map_op, softmax
 from .value import sum as sum  # re-exported, kept out of __all__ (see below)
 from .viz import draw, to_dot
 
@@ -48,7 +48,7 @@ from .viz import draw, to_dot
 __all__ = [
     "OPS", "Compiled", "DataDependentError", "Op", "Operand", "Value", "backward", "checks", "detect_anomaly", "dot",
     "dots", "draw", "enable_grad", "exercises", "explain", "expression", "grad", "gradcheck", "graph", "hessian",
-    "is_anomaly_enabled", "is_grad_enabled", "map_op", "no_grad", "ops", "rules", "to_dot", "topological_order",
-    "tracing", "value_and_grad", "view", "viz",
+    "is_anomaly_enabled", "is_grad_enabled", "logsumexp", "map_op", "no_grad", "ops", "rules", "softmax", "to_dot",
+    "topological_order", "tracing", "value_and_grad", "view", "viz",
 ]  # fmt: skip
 __version__ = "0.1.0"

@@ -72,8 +72,8 @@ __all__ = ["Compiled", "compile"]
 # compensates its rounding; there, the compiled code calls the engine's own function instead.
 _PLAIN_SUM = builtins.sum([1e16, 1.0, -1e16]) == 0.0
 
-_NAMES: dict[str, Any] = {**ops.IEEE_NAMES, "inf": math.inf, "nan": math.nan, "_sum": ops.OPS["sum"].forward}
-_NAMES["_dot"] = ops.OPS["dot"].forward
+_NAMES: dict[str, Any] = {**ops.IEEE_NAMES, "inf": math.inf, "nan": math.nan}
+_NAMES.update({f"_{op.name}": op.forward for op in ops.OPS.values() if op.arity is None})  # _sum, _dot, ...
 
 
 def _literal(x: float) -> str:

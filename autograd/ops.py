@@ -406,7 +406,7 @@ class Family(Op):
     for n inputs, and `source` is the generated loop.
     """
 
-    __slots__ = ("_forward_terms", "group_rules", "groups", "tail")
+    __slots__ = ("_forward_terms", "_written", "always", "group_rules", "groups", "tail")
 
     def __init__(
         self,
@@ -417,7 +417,9 @@ class Family(Op):
         *,
         tail: tuple[str, str] | None = None,
         skip_zero: bool = False,
-        forward_terms: Callable[[dict[str, str]], str],
+        always: bool = False,
+        forward_terms: Callable[[dict[str, str]], str] | None = None,
+        written: Callable[[Sequence[str]], str] | None = None,
         forward_source: str,
     ) -> None:
         self.name = name
@@ -429,24 +431,34 @@ class Family(Op):
         self.domain = ""
         self.show = ""
         self.groups, self.group_rules, self.tail = groups, group_rules, tail
-        self._forward_terms = forward_terms
-        self.source = rules.family_source(name, groups, group_rules, tail, skip_zero)
+        if (forward_terms is None) == (written is None):
+            raise TypeError(f"{name}: a family is a sum of terms (forward_terms) or written as a whole (written)")
+        self._forward_terms, self._written = forward_terms, written
+        self.always = always and tail is not None
+        self.source = rules.family_source(name, groups, group_rules, tail, skip_zero, self.always)
         self._bound = {}
         self._factory = None
-        self.forward = self.ieee_forward = forward  # sums and products never raise: overflow is inf already
+        self.forward = self.ieee_forward = forward  # no family raises: overflow is inf already
         self.backward, self.accumulate = rules.build(self.source, IEEE_NAMES, "backward", "accumulate")
-        backward = self.backward  # its rules are arithmetic, so the same code runs on Values
+        self.backward_values = self._first_backward_values
+
+    def _first_backward_values(self, g: Any, *args: Any, wanted: Sequence[bool] | None = None) -> tuple[Any, ...]:
+        """The rules compiled to run on Values (higher order), the first time they are needed."""
+        (backward,) = rules.build(self.source, {**FLOAT_NAMES, **VALUE_NAMES}, "backward")
 
         def backward_values(g: Any, *args: Any, wanted: Sequence[bool] | None = None) -> tuple[Any, ...]:
             grads = backward(g, *args)
             return grads if wanted is None else tuple(gx if w else None for gx, w in zip(grads, wanted, strict=True))
 
         self.backward_values = backward_values
+        return backward_values(g, *args, wanted=wanted)
 
     def _count(self, n: int | None) -> tuple[int, bool]:
         if n is None:
             raise TypeError(f"{self.name} takes any number of inputs: say how many (rules_for(n), formula(i, n))")
         k = len(self.groups)
+        if self.always:
+            return (n - 1) // k, True
         return n // k, bool(self.tail and n % k)
 
     def input_names(self, n: int | None = None) -> tuple[str, ...]:
@@ -465,17 +477,24 @@ class Family(Op):
         return (*spelled, *((self.tail[1],) if tail and self.tail else ()))
 
     def forward_for(self, n: int | None = None, names: Sequence[str] | None = None) -> str:
-        """The forward for n inputs as one expression, added left to right as the forward adds.
+        """The forward for n inputs as one expression: a sum added left to right as the forward adds, or
+        a call of the family's own function (``_logsumexp(...)``, which compiled code is given).
 
-        >>> OPS["dot"].forward_for(5), OPS["sum"].forward_for(2, ["p0", "v3"])
-        ('0.0 + w1 * x1 + w2 * x2 + b', '0.0 + p0 + v3')
+        >>> OPS["dot"].forward_for(5), OPS["sum"].forward_for(2, ["p0", "v3"]), OPS["logsumexp"].forward_for(2)
+        ('0.0 + w1 * x1 + w2 * x2 + b', '0.0 + p0 + v3', '_logsumexp(x1, x2)')
         """
         k, _ = self._count(n)
         names = self.input_names(n) if names is None else names
+        if self._forward_terms is None:
+            return f"_{self.name}({', '.join(names)})"
         terms = [self._forward_terms({x: names[j * k + i] for j, x in enumerate(self.groups)}) for i in range(k)]
         return " + ".join(["0.0", *terms, *names[len(self.groups) * k :]])
 
     def describe(self, inputs: Sequence[str], max_terms: int = 8) -> str:
+        if self._written is not None:
+            shown = list(inputs) if len(inputs) <= max_terms else [*inputs[:3], "...", *inputs[-2:]]
+            return self._written(shown)
+        assert self._forward_terms is not None  # a family is one or the other (checked when made)
         k, _ = self._count(len(inputs))
         terms = [
             self._forward_terms({x: inputs[j * k + i] for j, x in enumerate(self.groups)}).replace(" * ", "*")
@@ -506,6 +525,35 @@ def dot_forward(ws: Iterable[float], xs: Iterable[float], bias: float | None = N
 def _dot_forward(*args: float) -> float:
     n = len(args) // 2
     return dot_forward(args[:n], args[n : 2 * n], args[-1] if len(args) % 2 else None)
+
+
+def _log_sum_exp_after(xs: Sequence[float], m: float) -> float:
+    """log Σ e^(xi - m) for m = max(xs), finite: log1p of the sum without the largest term (which is 1),
+    that sum rounded once (`math.fsum`), so a confident softmax's tiny remainder is not lost in 1 + it."""
+    return math.log1p(math.fsum([*[math.exp(x - m) for x in xs], -1.0]))  # a nan anywhere gives nan
+
+
+def logsumexp_forward(*xs: float) -> float:
+    """log(e^x1 + ... + e^xn), without overflow: the largest, m, taken out, m + log Σ e^(xi - m). Each
+    e^(xi - m) is at most 1, so nothing overflows. An inf input gives inf, all -inf gives -inf, a nan nan.
+
+    >>> logsumexp_forward(1000.0, 1000.0) == 1000.0 + math.log(2.0)
+    True
+    """
+    m = max(xs)
+    if m in (math.inf, -math.inf):  # x - m would be inf - inf; the answer is m, unless a nan is there
+        return math.nan if any(math.isnan(x) for x in xs) else m
+    return m + _log_sum_exp_after(xs, m)
+
+
+def _cross_entropy_forward(*args: float) -> float:
+    """logsumexp(x1..xk) - b as (m - b) + log Σ e^(xi - m), m the largest x: with b = x_c, PyTorch's
+    -log_softmax(x)_c = -((x_c - m) - log Σ e^(xi - m)), its log Σ taken more exactly (see above)."""
+    *xs, b = args
+    m = max(xs)
+    if m in (math.inf, -math.inf) or b in (math.inf, -math.inf):
+        return logsumexp_forward(*xs) - b  # inf - b, or lse - inf: the IEEE answer (nan for inf - inf)
+    return (m - b) + _log_sum_exp_after(xs, m)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -546,6 +594,14 @@ _TABLE = [
     Family("sum", _sum_forward, ("x",), {"x": "g"}, forward_terms=lambda v: v["x"], forward_source="x1 + ... + xn"),
     Family("dot", _dot_forward, ("w", "x"), {"w": "g * x", "x": "g * w"}, tail=("b", "g"), skip_zero=True,
            forward_terms=lambda v: f"{v['w']} * {v['x']}", forward_source="w1*x1 + ... + wn*xn + b"),
+    # log(e^x1 + ... + e^xn): ∂out/∂xi = e^xi / Σ e^xj = e^(xi - out), the softmax of xi
+    Family("logsumexp", logsumexp_forward, ("x",), {"x": "g * exp(x - out)"},
+           written=lambda names: f"logsumexp({', '.join(names)})", forward_source="log(exp(x1) + ... + exp(xn))"),
+    # log(e^x1 + ... + e^xk) - b, computed as (m - b) + log Σ e^(xi - m): with b = x_c, the cross-entropy
+    # -log softmax(x)_c, no cancellation when x_c is the largest. ∂/∂xi = e^(xi - b - out) = softmax_i
+    Family("cross_entropy", _cross_entropy_forward, ("x",), {"x": "g * exp((x - b) - out)"}, tail=("b", "-g"),
+           always=True, written=lambda names: f"logsumexp({', '.join(names[:-1])}) - {names[-1]}",
+           forward_source="log(exp(x1) + ... + exp(xk)) - b"),
 ]  # fmt: skip
 
 OPS: dict[str, Op] = {op.name: op for op in _TABLE}

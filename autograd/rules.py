@@ -292,7 +292,12 @@ def op_source(
 
 
 def family_source(
-    name: str, groups: Sequence[str], rules: Mapping[str, str], tail: tuple[str, str] | None, skip_zero: bool
+    name: str,
+    groups: Sequence[str],
+    rules: Mapping[str, str],
+    tail: tuple[str, str] | None,
+    skip_zero: bool,
+    always: bool = False,
 ) -> str:
     """The Python source of an op over any number of inputs, a family described once: `groups` of k
     inputs each (dot: w_1..w_k, x_1..x_k), the rule for an element of each group in the names of the
@@ -300,6 +305,7 @@ def family_source(
 
     `skip_zero`: when g is 0 and out is finite, every term of the sum is finite, so every rule g·x gives
     exactly 0 and `accumulate` adds nothing (an inactive ReLU above a neuron does this for half a network).
+    `always`: the tail input is always there (last), and the groups' rules may use its name.
 
     >>> print(family_source("sum", ["x"], {"x": "g"}, None, False).split("def accumulate")[1])
     (g, inputs, out):
@@ -311,13 +317,18 @@ def family_source(
     n = len(groups)
     datas = {x: f"v{x}.data" for x in groups}
     slices = ", ".join(_slice(j) for j in range(n))
-    lines = ["def backward(g, *args):", "    *inputs, out = args", f"    k = len(inputs) // {n}", "    grads = []"]
+    count = f"(len(inputs) - 1) // {n}" if always else f"len(inputs) // {n}"
+    lines = ["def backward(g, *args):", "    *inputs, out = args", f"    k = {count}"]
+    if always and tail:
+        lines.append(f"    {tail[0]} = inputs[-1]")
+    lines.append("    grads = []")
     for x in groups:
         source = "inputs[:k]" if n == 1 else f"zip({slices})"
         lines.append(f"    grads += [{rules[x]} for {', '.join(groups)} in {source}]")
     if tail:
-        lines.append(f"    if len(inputs) % {n}:")
-        lines.append(f"        grads.append({tail[1]})")
+        if not always:
+            lines.append(f"    if len(inputs) % {n}:")
+        lines.append(f"    {'' if always else '    '}grads.append({tail[1]})")
     lines += ["    return tuple(grads)", "", "def accumulate(g, inputs, out):"]
     lines.append(f"    # {name} : for each input, grad += g · ∂out/∂input (the chain rule; += adds up the paths)")
     if skip_zero:
@@ -329,14 +340,18 @@ def family_source(
         (x,) = groups
         lines += [f"    for v{x} in inputs:", f"        v{x}.grad += {substitute(rules[x], datas)}"]
     else:
-        lines.append(f"    k = len(inputs) // {n}")
+        lines.append(f"    k = {count}")
+        if always and tail:
+            lines.append(f"    {tail[0]} = inputs[-1].data  # read before any grad changes")
         lines.append(f"    {', '.join(f'{x}s' for x in groups)} = {slices}")  # each group's inputs, once
         vs = ", ".join(f"v{x}" for x in groups)
         for x in groups:
-            lines += [f"    for {vs} in zip({', '.join(f'{y}s' for y in groups)}):",
-                      f"        v{x}.grad += {substitute(rules[x], datas)}"]  # fmt: skip
+            loop = f"    for {vs} in {f'{groups[0]}s' if n == 1 else 'zip(' + ', '.join(f'{y}s' for y in groups) + ')'}:"
+            lines += [loop, f"        v{x}.grad += {substitute(rules[x], datas)}"]
     if tail:
-        lines += [f"    if len(inputs) % {n}:", f"        inputs[-1].grad += {tail[1]}"]
+        if not always:
+            lines.append(f"    if len(inputs) % {n}:")
+        lines.append(f"    {'' if always else '    '}inputs[-1].grad += {tail[1]}")
     lines.append("")
     return "\n".join(lines)
 

@@ -23,6 +23,7 @@ __all__ = ["Operand", "Value", "dot", "dots", "map_op", "sum"]
 
 _ADD, _SUB, _MUL, _DIV, _NEG = OPS["+"], OPS["-"], OPS["*"], OPS["/"], OPS["neg"]
 _POW_N, _POW_V, _SUM, _DOT = OPS["**"], OPS["pow"], OPS["sum"], OPS["dot"]
+_LSE, _CE = OPS["logsumexp"], OPS["cross_entropy"]
 _EXP, _LOG, _SQRT, _TANH, _SIGMOID = OPS["exp"], OPS["log"], OPS["sqrt"], OPS["tanh"], OPS["sigmoid"]
 _RELU, _SOFTPLUS, _SIN, _COS, _ABS = OPS["relu"], OPS["softplus"], OPS["sin"], OPS["cos"], OPS["abs"]
 _new = object.__new__
@@ -344,6 +345,50 @@ def sum(values: Iterable[Operand]) -> Value:
     """
     inputs = tuple(_as_value(x, "sum(values)") for x in values)
     return _node(_SUM.forward(*[x.data for x in inputs]), inputs, _SUM)
+
+
+def logsumexp(values: Iterable[Operand], minus: Operand | None = None) -> Value:
+    """One node for log(e^x1 + ... + e^xn), computed without overflow (the largest x taken out first).
+    Its local derivatives are the softmax: ∂out/∂xi = e^(xi - out).
+
+    With `minus`, one `cross_entropy` node for logsumexp(x) - minus, computed as (m - minus) + log Σ e^(xi -
+    m), m the largest x, so that nothing cancels: with minus = x_c it is the cross-entropy of the logits x
+    for class c, -log softmax(x)_c, and its gradient is softmax(x) - one_hot(c).
+
+    >>> from autograd import Value
+    >>> xs = [Value(1000.0), Value(1000.0)]            # e^1000 overflows; log(2·e^1000) does not
+    >>> z = logsumexp(xs); z.backward()
+    >>> z.data == 1000.0 + math.log(2.0), [x.grad for x in xs]
+    (True, [0.5000000000000275, 0.5000000000000275])
+    >>> xs = [Value(1000.0), Value(1000.0)]            # the same, as a cross-entropy: exact
+    >>> loss = logsumexp(xs, minus=xs[0]); loss.backward()
+    >>> loss.data == math.log(2.0), [x.grad for x in xs]    # softmax - one_hot(0)
+    (True, [-0.5, 0.5])
+    """
+    inputs = tuple(_as_value(x, "logsumexp(values)") for x in values)
+    if not inputs:
+        raise ValueError("logsumexp needs at least one value: log of an empty sum is log 0")
+    op, args = (_LSE, inputs) if minus is None else (_CE, (*inputs, _as_value(minus, "logsumexp(minus=...)")))
+    datas = tuple(x.data for x in args)
+    try:
+        data = op.forward(*datas)
+    except DataDependentError:  # tracing: the largest input is found on the plain numbers, inside the op
+        data = _forward_again(op, datas)
+    return _node(data, args, op)
+
+
+def softmax(values: Iterable[Operand]) -> list[Value]:
+    """The softmax of x1..xn: e^xi / Σ e^xj, written e^(xi - logsumexp(x)) so that nothing overflows. Each
+    output is two nodes (a subtraction and an exp) above one shared logsumexp node.
+
+    >>> from autograd import Value
+    >>> p = softmax([Value(0.0), Value(math.log(3.0))])    # e^0 : e^ln 3 = 1 : 3
+    >>> [round(v.data, 12) for v in p]
+    [0.25, 0.75]
+    """
+    inputs = [_as_value(x, "softmax(values)") for x in values]
+    lse = logsumexp(inputs)
+    return [(x - lse).exp() for x in inputs]
 
 
 def dot(ws: Iterable[Operand], xs: Iterable[Operand], bias: Operand | None = None) -> Value:

@@ -14,11 +14,30 @@ if not getattr(_autograd, "__chainrule__", False):
 from . import diagram, plots
 from .bridge import from_torch, to_torch
 from .layers import ACTIVATIONS, INITS, MLP, InputError, Layer, Neuron
-from .losses import LOSSES, binary_cross_entropy_with_logits, half_mse, hinge, l2_penalty, mse, squared_error
+from .losses import (
+    LOSSES,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    half_mse,
+    hinge,
+    l2_penalty,
+    mse,
+    squared_error,
+)
 from .module import Module
 from .optim import SGD, Adam, ConjugateGradient, ConstantLR, LinearDecay, Optimizer, StepDecay
 from .persist import ModelFileError, load, save
-from .train import DivergedError, History, TrainingInterrupted, accuracy, evaluate, fit, predict, train_step
+from .train import (
+    DivergedError,
+    History,
+    TrainingInterrupted,
+    accuracy,
+    classify,
+    evaluate,
+    fit,
+    predict,
+    train_step,
+)
 
 __all__ = [
     "ACTIVATIONS",
@@ -42,6 +61,8 @@ __all__ = [
     "TrainingInterrupted",
     "accuracy",
     "binary_cross_entropy_with_logits",
+    "classify",
+    "cross_entropy",
     "diagram",
     "evaluate",
     "fit",

@@ -26,8 +26,8 @@ from autograd.modes import is_tracing
 from .layers import InputError
 
 __all__ = [
-    "LOSSES", "PER_SAMPLE", "Loss", "PerSample", "binary_cross_entropy_with_logits", "half_mse", "hinge",
-    "l2_penalty", "mse", "squared_error",
+    "CLASS_TARGETS", "LOSSES", "PER_SAMPLE", "Loss", "PerSample", "binary_cross_entropy_with_logits",
+    "cross_entropy", "half_mse", "hinge", "l2_penalty", "mse", "squared_error",
 ]  # fmt: skip
 
 Predictions = Union[Value, Sequence[Union[Value, Sequence[Value]]]]  # noqa: UP007 -- a runtime alias
@@ -205,6 +205,108 @@ def binary_cross_entropy_with_logits(logits: Predictions, targets: Targets) -> V
     return autograd.sum(terms) / float(len(terms))
 
 
+def _class_index(t: object, k: int, where: str) -> int | None:
+    """`t` as a class index in 0..k-1 if it is one (an int, a numpy integer), None if it is a row."""
+    if isinstance(t, bool):
+        raise InputError(f"cross_entropy: target {where} must be a class index (an int 0..{k - 1}), got a bool: {t!r}")
+    if isinstance(t, numbers.Integral):
+        if not 0 <= int(t) < k:
+            raise InputError(f"cross_entropy: target {where} is class {int(t)}, out of range for {k} outputs: "
+                             f"expected 0..{k - 1}")  # fmt: skip
+        return int(t)
+    if isinstance(t, (numbers.Real, Value)):
+        shown_t = t.data if isinstance(t, Value) else t
+        raise InputError(
+            f"cross_entropy: target {where} is {shown_t!r}, a single number but not an int: give the class index "
+            f"as an int (0..{k - 1}), or a row of {k} probabilities (one-hot or soft)"
+        )
+    return None
+
+
+def _sample_cross_entropy(logits: list[Value], t: object, where: str, per_class: bool) -> Value:
+    """One sample's -Σₖ tₖ log softmax(z)ₖ: one `cross_entropy` node for a class index (or a one-hot row);
+    a soft row (or, with per_class, any row: compiled mode's targets are traced) weighs one node per class."""
+    k = len(logits)
+    c = _class_index(t, k, where)
+    if c is not None:
+        return autograd.logsumexp(logits, minus=logits[c])
+    row = _row(t)
+    if row is None:
+        raise InputError(f"cross_entropy: target {where} must be a class index or a row of {k} numbers, "
+                         f"got {type(t).__name__}: {shown(t)}")  # fmt: skip
+    if len(row) != k:
+        raise InputError(f"cross_entropy: target {where} has {len(row)} numbers but there are {k} outputs")
+    ts = [_number(tk, "cross_entropy", f"{where}[{j}]", j) for j, tk in enumerate(row)]
+    if not per_class:
+        datas = [tk.data if isinstance(tk, Value) else tk for tk in ts]
+        for j, d in enumerate(datas):
+            if not 0.0 <= d <= 1.0:
+                raise InputError(f"cross_entropy: target {where}[{j}] is {d!r}; probabilities are in [0, 1]")
+        ones = [j for j, d in enumerate(datas) if d == 1.0]
+        if len(ones) == 1 and datas.count(0.0) == k - 1:  # one-hot: the class index's one node
+            return autograd.logsumexp(logits, minus=logits[ones[0]])
+    # Σₖ tₖ (logsumexp(z) - zₖ), each term one node computed without cancellation
+    return dot(ts, [autograd.logsumexp(logits, minus=z) for z in logits])
+
+
+def cross_entropy(logits: Predictions, targets: Targets) -> Value:
+    """Softmax cross-entropy from logits z (no softmax on the outputs), as PyTorch's CrossEntropyLoss:
+    the mean over N samples of -Σₖ tₖ log softmax(z)ₖ.
+
+    `logits`: one sample's list of K Values, or a list of N such lists. A target per sample: its class
+    index (an int 0..K-1), or a row of K probabilities (one-hot, or soft). For class c the loss is
+    logsumexp(z) - z_c, one node (`autograd.logsumexp(z, minus=z[c])`), stable for logits of any size,
+    and its gradient is the whole story: d/dzₖ = softmax(z)ₖ - [k = c], divided by N.
+
+    >>> import math
+    >>> z = [Value(0.0), Value(math.log(3.0))]            # softmax(z) = (¼, ¾)
+    >>> L = cross_entropy(z, 1); L.backward()
+    >>> round(L.data, 15) == round(math.log(4 / 3), 15), [round(v.grad, 15) for v in z]   # -log ¾; p - one_hot
+    (True, [0.25, -0.25])
+    >>> cross_entropy([Value(1000.0), Value(-1000.0)], 0).data    # no overflow: -log(1 - e^-2000)
+    0.0
+    """
+    return _cross_entropy(logits, targets, per_class=False)
+
+
+def _cross_entropy(logits: Predictions, targets: Targets, per_class: bool) -> Value:
+    if isinstance(logits, (Value, str, bytes)) or not isinstance(logits, Iterable):
+        raise InputError(f"cross_entropy: logits must be a list of Values (one sample) or a list of such lists, "
+                         f"got {type(logits).__name__}: {shown(logits)}")  # fmt: skip
+    rows = list(logits)
+    if not rows:
+        raise InputError("cross_entropy: no logits: a loss needs at least one sample")
+    samples: list[object]
+    targs: list[object]
+    if all(isinstance(z, Value) for z in rows):  # one sample
+        samples, targs = [rows], [targets]
+    else:
+        samples = [list(r) if isinstance(r, Sequence) and not isinstance(r, str) else r for r in rows]
+        targs_row = _row(targets)
+        if targs_row is None or len(targs_row) != len(samples):
+            got = "one target" if targs_row is None else f"{len(targs_row)} targets"
+            raise InputError(f"cross_entropy: {len(samples)} samples of logits need {len(samples)} targets, got {got}")
+        targs = targs_row
+    losses = []
+    for i, (z, t) in enumerate(zip(samples, targs, strict=True)):
+        if not isinstance(z, list) or not all(isinstance(v, Value) for v in z):
+            raise InputError(f"cross_entropy: sample {i}'s logits must be a list of Values, got {shown(z)}")
+        if len(z) < 2:
+            raise InputError(f"cross_entropy: sample {i} has {len(z)} logit; classes need at least 2 (for one "
+                             "output, use binary_cross_entropy_with_logits)")  # fmt: skip
+        losses.append(_sample_cross_entropy([v for v in z if isinstance(v, Value)], t, str(i), per_class))
+    if len(losses) == 1:
+        return losses[0]
+    return autograd.sum(losses) / float(len(losses))
+
+
+def cross_entropy_per_class(logits: Predictions, targets: Targets) -> Value:
+    """`cross_entropy` with every target row weighed class by class (Σₖ tₖ (logsumexp(z) - zₖ), one node per
+    class), never shortened to one node for a one-hot row: the same numbers, one graph for every target,
+    as compiled mode needs (it traces the targets as inputs)."""
+    return _cross_entropy(logits, targets, per_class=True)
+
+
 def l2_penalty(params: Iterable[Value], alpha: float) -> Value:
     """alpha · Σ p², weight decay to add to a loss (micrograd's demo uses alpha = 1e-4). d/dp = 2·alpha·p.
 
@@ -225,6 +327,7 @@ LOSSES: dict[str, Loss] = {
     "mse": mse,
     "hinge": hinge,
     "bce": binary_cross_entropy_with_logits,
+    "cross_entropy": cross_entropy,
 }
 """Losses by the names the command line uses."""
 
@@ -255,6 +358,11 @@ PER_SAMPLE: dict[Loss, PerSample] = {
     mse: PerSample(mse, "mean"),  # 1/(NK) Σ (ŷ - y)²: the mean over samples of 1/K Σₖ (ŷ - y)²
     hinge: PerSample(hinge, "mean"),  # 1/(NK) Σ max(0, 1 - y·s), likewise
     binary_cross_entropy_with_logits: PerSample(binary_cross_entropy_with_logits, "mean"),  # likewise
+    cross_entropy: PerSample(cross_entropy_per_class, "mean"),  # 1/N Σᵢ -Σₖ tₖ log softmax(zᵢ)ₖ
 }
+
+CLASS_TARGETS: set[Loss] = {cross_entropy}
+"""Losses whose target for K outputs may be a class index: `fit` turns an int label into a one-hot row (a
+float label is an error), so a data set's labels 0..K-1 train as they are."""
 """Each loss of this module with its per-sample form and batch reduction. For your own loss, add one:
 `PER_SAMPLE[my_loss] = PerSample(my_loss, "mean")` if my_loss(batch) is the mean of my_loss([ŷᵢ], [yᵢ])."""

@@ -5,7 +5,7 @@ returns a matplotlib Figure; the command line (`chainrule train`) and the notebo
 matplotlib is optional (``pip install 'chainrule[plot]'``): it is imported inside the functions that draw,
 never at module level, so ``import nn.plots`` and everything else in chainrule work without it and stay
 fast to import. Without it, a drawing function raises ModuleNotFoundError saying what to install.
-`predicted_classes` and `confusion`, the numbers behind the pictures, are plain Python.
+`confusion` and nn's `classify`, the numbers behind the pictures, are plain Python.
 
 Each drawing function draws on `ax` when given (to compose figures in a notebook), else on a Figure of its
 own, made with `matplotlib.figure.Figure`, not pyplot: nothing is registered with pyplot, no figure is
@@ -21,9 +21,9 @@ model with several outputs says the class of the largest.
 >>> from nn import MLP
 >>> model = MLP(2, [1], seed=0)                   # a linear score w·x: class 1 where it is > 0
 >>> X, labels = [[-1.0, 0.0], [1.0, 0.0], [2.0, 1.0]], [0, 1, 0]
->>> predicted_classes(model, X)
+>>> classify(model, X)
 [0, 1, 1]
->>> confusion(labels, predicted_classes(model, X))        # rows: true class; columns: predicted
+>>> confusion(labels, classify(model, X))        # rows: true class; columns: predicted
 [[1, 1], [0, 1]]
 >>> fig = decision_boundary(model, X, labels, resolution=20)
 >>> fig = confusion_matrix(model, X, labels)
@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from autograd.checks import function, instance, integer, iterable, optional, real
 
-from .train import History, _threshold, predict
+from .train import History, _threshold, classify, predict
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -48,7 +48,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MARKERS", "MAX_CLASSES", "PALETTE", "confusion", "confusion_matrix", "decision_boundary", "history",
-    "predicted_classes",
 ]  # fmt: skip
 
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
@@ -118,37 +117,10 @@ def _classes(name: str, labels: object, n: int | None = None) -> list[int]:
     return out
 
 
-def predicted_classes(
-    model: Any, X: Sequence[Sequence[float]], *, threshold: float | None = None
-) -> list[int]:
-    """The class `model` says for each sample of `X`: with one output, 1 when the output is above the
-    threshold (nn.train's, from the model: 0.5 for sigmoid, relu, softplus outputs, else 0.0), else 0;
-    with several, the position of the largest.
-
-    >>> from nn import MLP
-    >>> model = MLP(2, [1], output_activation="sigmoid", seed=0)     # σ(0) = 0.5 is not above 0.5
-    >>> predicted_classes(model, [[0.0, 0.0], [5.0, 0.0]])
-    [0, 1]
-    >>> predicted_classes(model, [[0.0, 0.0]], threshold=0.4)
-    [1]
-    """
-    model = function("model", model, "an MLP, Layer or Neuron, or a callable on one sample")
-    cut = _threshold(model, None, threshold)
-    return [_class_of(o, cut) for o in predict(model, X)]
-
-
-def _class_of(output: float | list[float], cut: float) -> int:
-    if isinstance(output, list) and len(output) == 1:
-        output = output[0]
-    if isinstance(output, list):
-        return max(range(len(output)), key=output.__getitem__)
-    return int(output > cut)
-
-
 def confusion(labels: Sequence[Any], predicted: Sequence[int], *, k: int | None = None) -> list[list[int]]:
     """Counts of (true class, predicted class): row i, column j is how many samples of class i were said
     to be class j. The diagonal holds the right answers. `labels` as in this module's docstring;
-    `predicted` class numbers (`predicted_classes` gives them); `k` classes (default: as many as seen).
+    `predicted` class numbers (`nn.classify` gives them); `k` classes (default: as many as seen).
 
     >>> confusion([0, 0, 1, 1, 2], [0, 1, 1, 1, 0])
     [[1, 1, 0], [0, 2, 0], [1, 0, 0]]
@@ -156,7 +128,7 @@ def confusion(labels: Sequence[Any], predicted: Sequence[int], *, k: int | None 
     [[1, 0, 0], [0, 1, 0], [0, 0, 0]]
     """
     true = _classes("labels", labels)
-    said = iterable("predicted", predicted, "a list of predicted class numbers (predicted_classes(model, X))")
+    said = iterable("predicted", predicted, "a list of predicted class numbers (classify(model, X))")
     said = [integer(f"predicted[{i}]", c, low=0, high=MAX_CLASSES - 1) for i, c in enumerate(said)]
     if len(said) != len(true):
         raise ValueError(f"predicted has {len(said)} classes but labels has {len(true)}; expected one each")
@@ -412,7 +384,7 @@ def confusion_matrix(
             raise TypeError(
                 "confusion_matrix needs a model and X (its samples), or predicted= (their classes)"
             )
-        predicted = predicted_classes(model, X, threshold=threshold)
+        predicted = classify(model, X, threshold=threshold)
     elif model is not None or X is not None or threshold is not None:
         raise TypeError("confusion_matrix takes a model and X, or predicted=, not both")
     counts = confusion(labels, predicted, k=k)

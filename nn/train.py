@@ -45,6 +45,7 @@ from autograd.checks import flag, function, instance, integer, iterable, optiona
 
 from .layers import MLP, InputError, Layer, Neuron
 from .losses import (
+    CLASS_TARGETS,
     LOSSES,
     PER_SAMPLE,
     Loss,
@@ -56,7 +57,7 @@ from .losses import (
 from .optim import SGD, Optimizer, Schedule
 
 __all__ = [
-    "CompiledLoss", "DivergedError", "History", "Model", "TrainingInterrupted", "accuracy", "compile_loss",
+    "CompiledLoss", "DivergedError", "History", "Model", "TrainingInterrupted", "accuracy", "classify", "compile_loss",
     "compiled_step", "evaluate", "fit", "predict", "train_step",
 ]  # fmt: skip
 
@@ -265,22 +266,37 @@ def _rows(X: object, nin: int | None, name: str, has: str = "") -> list[Row]:
 
 
 def _targets(
-    y: object, n: int, nout: int | None, name: str, lists: bool = False, has: str = ""
+    y: object, n: int, nout: int | None, name: str, lists: bool = False, has: str = "", classes: bool = False
 ) -> list[Target]:
     """One target per sample: a float for one output (a list of one for a Layer, which returns lists),
-    a list of `nout` floats for several; all of one width, `nout` or else the first target's."""
+    a list of `nout` floats for several; all of one width, `nout` or else the first target's. With
+    `classes` and several outputs, a label may be a class index (an int 0..nout-1), made a one-hot row;
+    a label that is a float is then an error (a class is not 2.7, and 3.0 is a float by mistake)."""
     if isinstance(y, (str, bytes)) or not isinstance(y, Iterable):
         raise InputError(f"{name} must be a list of targets, got {type(y).__name__}: {shown(y)}")
     has = has or f"the model has {nout} outputs"
     out: list[Target] = []
     for i, t in enumerate(y):
         one = isinstance(t, numbers.Real) and not isinstance(t, bool)
+        if one and classes and nout is not None and nout > 1:
+            if not isinstance(t, numbers.Integral):
+                raise InputError(
+                    f"{name}[{i}] is {shown(t)}, a float: a class label must be an int 0..{nout - 1} (or give a "
+                    f"row of {nout} probabilities)"
+                )
+            if not 0 <= int(t) < nout:
+                raise InputError(f"{name}[{i}] is class {int(t)}, out of range: the model has {nout} outputs, "
+                                 f"classes 0..{nout - 1}")  # fmt: skip
+            t, one = [float(k == int(t)) for k in range(nout)], False
         ts = [float(t)] if one else _numbers(t, f"{name}[{i}]", "a number or a list of numbers")
         if nout is None:  # a model of unknown width: every target as wide as the first
             nout, has = len(ts), f"{name}[0] has {len(ts)}; every target needs as many"
         if len(ts) != nout:
             what = "is one number" if one else f"has {len(ts)} values"
-            raise InputError(f"{name}[{i}] {what} but {has}")
+            hint = ""
+            if one and nout is not None and nout > 1 and not classes:
+                hint = ": give one-hot rows (nn.data.one_hot), or class indices with loss='cross_entropy'"
+            raise InputError(f"{name}[{i}] {what} but {has}{hint}")
         out.append(ts if lists or len(ts) != 1 else ts[0])
     if len(out) != n:
         raise InputError(f"{name} has {len(out)} targets but there are {n} samples; expected one each")
@@ -372,6 +388,31 @@ def predict(model: Model, X: Sequence[Sequence[float]]) -> list[Output]:
         return [_data(forward(r)) for r in rows]
 
 
+def classify(model: Model, X: Sequence[Sequence[float]], *, threshold: float | None = None) -> list[int]:
+    """The class `model` says for each sample of `X` (`predict` gives its outputs): with one output, 1 when
+    the output is above the threshold (from the model, as `accuracy`: 0.5 for sigmoid, relu, softplus
+    outputs, else 0.0), else 0; with several outputs (k classes), the position of the largest.
+
+    >>> from nn import MLP
+    >>> model = MLP(2, [1], output_activation="sigmoid", seed=0)     # σ(0) = 0.5 is not above 0.5
+    >>> classify(model, [[0.0, 0.0], [5.0, 0.0]])
+    [0, 1]
+    >>> classify(model, [[0.0, 0.0]], threshold=0.4)
+    [1]
+    """
+    model = _callable(model)
+    cut = _threshold(model, None, threshold)
+    return [_class_of(o, cut) for o in predict(model, X)]
+
+
+def _class_of(output: Output, cut: float) -> int:
+    if isinstance(output, list) and len(output) == 1:
+        output = output[0]
+    if isinstance(output, list):
+        return max(range(len(output)), key=output.__getitem__)
+    return int(output > cut)
+
+
 def accuracy(
     model: Model, X: Sequence[Sequence[float]], y: Sequence[Any], threshold: float | None = None
 ) -> float:
@@ -391,7 +432,7 @@ def accuracy(
     """
     model = _callable(model)
     rows = _rows(X, _width(model, "nin"), "X")
-    targets = _targets(y, len(rows), _width(model, "nout"), "y", _lists(model))
+    targets = _targets(y, len(rows), _width(model, "nout"), "y", _lists(model), classes=True)
     cut = _threshold(model, None, threshold)
     return _correct(predict(model, rows), targets, cut) / len(rows)
 
@@ -411,7 +452,7 @@ def evaluate(
     model = _callable(model)
     loss = _loss_fn(loss)
     rows = _rows(X, _width(model, "nin"), "X")
-    targets = _targets(y, len(rows), _width(model, "nout"), "y", _lists(model))
+    targets = _targets(y, len(rows), _width(model, "nout"), "y", _lists(model), classes=loss in CLASS_TARGETS)
     cut = _threshold(model, loss, threshold)
     forward = _forward_fn(model)
     with no_grad():
@@ -460,7 +501,7 @@ def train_step(
     instance("optimizer", optimizer, Optimizer, "an nn.optim.Optimizer (SGD, Adam, ...)")
     loss = _loss_fn(loss)
     rows = _rows(xb, _width(forward, "nin"), "xb")
-    targets = _targets(yb, len(rows), _width(forward, "nout"), "yb", _lists(forward))
+    targets = _targets(yb, len(rows), _width(forward, "nout"), "yb", _lists(forward), classes=loss in CLASS_TARGETS)
     l2 = real("l2", l2, low=0.0)
     if isinstance(forward, (MLP, Layer, Neuron)):
         forward = _forward_fn(forward)
@@ -792,7 +833,8 @@ def fit(
     cut = _threshold(model, loss, threshold)
 
     rows = _rows(X, _width(model, "nin"), "X")
-    targets = _targets(y, len(rows), _width(model, "nout"), "y", _lists(model))
+    classes = loss in CLASS_TARGETS
+    targets = _targets(y, len(rows), _width(model, "nout"), "y", _lists(model), classes=classes)
     n = len(rows)
     size = n if batch_size is None else min(batch_size, n)
     params = iterable("model.parameters()", model.parameters(), "a list of Values")
@@ -827,6 +869,7 @@ def fit(
             "validation y",
             _lists(model),
             "" if known else f"the targets in y have {nout}",
+            classes,
         )
         val = (vrows, vtargets)
     rates = None

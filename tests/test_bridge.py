@@ -114,3 +114,25 @@ def test_wrong_arguments_are_refused_by_name(call, error, says):
 def test_sweep_of_wrong_values_finds_no_raw_error():
     assert sweep(to_torch, (MLP(2, [1]),), {}, {0: "model"}) == []
     assert sweep(from_torch, (torch.nn.Linear(2, 1),), {}, {0: "module"}) == []
+
+
+def test_a_k_class_model_goes_to_torch_and_back_with_its_cross_entropy():
+    from nn import cross_entropy, fit
+    from nn.data import blobs
+
+    X, labels = blobs(60, centers=3, seed=0)
+    model = MLP(2, [6, 3], activation="tanh", seed=1)
+    fit(model, X, labels, loss="cross_entropy", epochs=2, seed=0)
+    net = to_torch(model)
+    z = net(torch.tensor(X, dtype=torch.float64))
+    theirs = torch.nn.functional.cross_entropy(z, torch.tensor(labels))
+    theirs.backward()
+    model.zero_grad()
+    ours = cross_entropy([model(x) for x in X], labels)
+    ours.backward()
+    assert ours.data == pytest.approx(theirs.item(), rel=1e-14)
+    ours_sq = sum(p.grad**2 for p in model.parameters())  # the same gradients, in another order
+    assert ours_sq == pytest.approx(sum(float((p.grad**2).sum()) for p in net.parameters()), rel=1e-12)
+    back = from_torch(net)
+    assert [p.data for p in back.parameters()] == [p.data for p in model.parameters()]
+    assert [o.data for o in back(X[0])] == [o.data for o in model(X[0])]

@@ -173,7 +173,7 @@ TRAIN_TABLE = [
     (["--dataset", "mnist"], 2, "invalid choice: 'mnist'"),
     (["--dataset", "MOONS"], 2, "invalid choice: 'MOONS'"),
     (["--activation", "gelu"], 2, "invalid choice: 'gelu'"),
-    (["--loss", "cross_entropy"], 2, "invalid choice: 'cross_entropy'"),
+    (["--loss", "softmax"], 2, "invalid choice: 'softmax'"),
     (["--optimizer", "rmsprop"], 2, "invalid choice: 'rmsprop'"),
     (["--schedule", "cosine"], 2, "invalid choice: 'cosine'"),
     (["--init", "zeros"], 2, "invalid choice: 'zeros'"),

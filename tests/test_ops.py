@@ -11,7 +11,7 @@ import autograd
 from autograd import OPS, Value, gradcheck
 from autograd.ops import power
 
-from .oracles import CASES, POW_EXPONENTS, Case, ulp_distance
+from .oracles import CASES, POW_EXPONENTS, Case, Precise, ulp_distance
 
 N_CASES = 400  # random cases per op against PyTorch (0-dim tensors, as a learner would compare)
 
@@ -34,10 +34,39 @@ def _theirs(torch, fn, xs, g):
     return out.item(), [0.0 if t.grad is None else t.grad.item() for t in leaves]
 
 
+def _precise(fn, xs):
+    import mpmath
+
+    with mpmath.workdps(40):
+        return float(fn(*[Precise(x) for x in xs]).v)
+
+
+def _precise_partial(fn, xs, i):
+    import mpmath
+
+    with mpmath.workdps(40):
+        return float(mpmath.diff(lambda *ys: fn(*[Precise(y) for y in ys]).v, xs, tuple(int(j == i) for j in range(len(xs)))))
+
+
 def _compare(name: str, case: Case, fn, xs, g, torch, stats):
     ours, our_grads = _ours(fn, xs, g)
     theirs, their_grads = _theirs(torch, fn, xs, g)
     where = f"{name} at {xs!r} with upstream gradient {g!r}"
+    if case.exact_forward:
+        truth = _precise(case.fn, xs)
+        assert ulp_distance(ours, truth) <= case.forward_ulp, f"forward {where}: {ours!r}, truth {truth!r}"
+        near = 4 * math.ulp(max(map(abs, xs)))  # PyTorch's rounding: an ulp or so of the largest input
+        assert math.isclose(ours, theirs, rel_tol=1e-13, abs_tol=near), f"forward {where}: {ours!r} vs {theirs!r}"
+        for i, (a, b) in enumerate(zip(our_grads, their_grads, strict=True)):
+            true = g * _precise_partial(case.fn, xs, i)
+            # exp(x - out): out and x - out rounded, an ulp of |x| in the exponent: 1e-14 relative here. The
+            # target's own logit gets g·softmax_c - g, as in PyTorch: when softmax_c ≈ 1 that difference
+            # carries an ulp or two of |g| (the cancellation is in the chain rule, both engines alike).
+            cancel = 4 * math.ulp(abs(g))
+            assert math.isclose(a, true, rel_tol=1e-13, abs_tol=cancel), f"d/d input {i}, {where}: {a!r}, truth {true!r}"
+            assert math.isclose(a, b, rel_tol=1e-13, abs_tol=cancel), f"d/d input {i}, {where}: {a!r} vs {b!r}"
+            stats["exact" if a == b else "close"] += 1
+        return
     if case.forward_ulp >= 0:
         # Arithmetic ops: IEEE correctly rounded on both sides, so equal. Transcendentals: libm here,
         # PyTorch's kernels there, both within an ulp or two of the true value.

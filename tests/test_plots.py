@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from nn import MLP, SGD, History, Layer, Neuron, fit, plots
+from nn import MLP, SGD, History, Layer, Neuron, classify, fit, plots
 from nn.data import blobs, moons, one_hot, signed
 
 from .conftest import require
@@ -55,21 +55,21 @@ def _three():
 
 def test_one_output_is_class_1_above_the_models_threshold():
     model = _linear((1.0, -1.0))  # output x₁ - x₂; linear: the threshold is 0.0, and 0 is not above it
-    assert plots.predicted_classes(model, [[2.0, 1.0], [0.0, 1.0], [1.0, 1.0]]) == [1, 0, 0]
-    assert plots.predicted_classes(model, [[1.0, 1.0], [0.0, 1.0]], threshold=-1.5) == [1, 1]
+    assert classify(model, [[2.0, 1.0], [0.0, 1.0], [1.0, 1.0]]) == [1, 0, 0]
+    assert classify(model, [[1.0, 1.0], [0.0, 1.0]], threshold=-1.5) == [1, 1]
     sigmoid = MLP(2, [1], output_activation="sigmoid", seed=0)
     for p in sigmoid.parameters():
         p.data = 0.0  # σ(0) = 0.5: not above the sigmoid's threshold 0.5
-    assert plots.predicted_classes(sigmoid, [[3.0, 4.0]]) == [0]
-    assert plots.predicted_classes(sigmoid, [[3.0, 4.0]], threshold=0.49) == [1]
+    assert classify(sigmoid, [[3.0, 4.0]]) == [0]
+    assert classify(sigmoid, [[3.0, 4.0]], threshold=0.49) == [1]
 
 
 def test_several_outputs_are_the_class_of_the_largest():
     # o = (x₁, x₂, -x₁ - x₂): (2, 0, -2) -> 0; (0, 2, -2) -> 1; (-1, -1, 2) -> 2
-    assert plots.predicted_classes(_three(), [[2.0, 0.0], [0.0, 2.0], [-1.0, -1.0]]) == [0, 1, 2]
+    assert classify(_three(), [[2.0, 0.0], [0.0, 2.0], [-1.0, -1.0]]) == [0, 1, 2]
     layer = Layer(2, 1, activation="linear", seed=0)  # a Layer returns a list even for one output
     layer.neurons[0].w[0].data, layer.neurons[0].w[1].data, layer.neurons[0].b.data = 1.0, 0.0, 0.0
-    assert plots.predicted_classes(layer, [[1.0, 5.0], [-1.0, 5.0]]) == [1, 0]
+    assert classify(layer, [[1.0, 5.0], [-1.0, 5.0]]) == [1, 0]
 
 
 def test_confusion_counts_true_rows_and_predicted_columns():
@@ -239,7 +239,7 @@ def test_confusion_matrix_writes_each_count_in_its_cell(classes):
     assert [t.get_text() for t in ax.get_xticklabels()] == [f"class {c}" for c in range(classes)]
     assert ax.get_xlabel() == "predicted class" and ax.get_ylabel() == "true class"
     assert ax.get_title() == title
-    again = plots.confusion_matrix(labels=labels, predicted=plots.predicted_classes(model, X))
+    again = plots.confusion_matrix(labels=labels, predicted=classify(model, X))
     assert [t.get_text() for t in again.axes[0].texts] == [t.get_text() for t in ax.texts]
 
 
@@ -289,7 +289,7 @@ def test_without_matplotlib_drawing_says_what_to_install(monkeypatch):
     with pytest.raises(ModuleNotFoundError, match=r"plots need matplotlib: pip install matplotlib \(or pip install "
                        r"'chainrule\[plot\]'\)"):  # fmt: skip
         plots.history(History(loss=[1.0], accuracy=[1.0]))
-    assert plots.confusion([0, 1], plots.predicted_classes(_linear((1.0, 0.0)), [[-1.0, 0], [1.0, 0]])) == [
+    assert plots.confusion([0, 1], classify(_linear((1.0, 0.0)), [[-1.0, 0], [1.0, 0]])) == [
         [1, 0], [0, 1],
     ]  # fmt: skip
 
@@ -344,7 +344,7 @@ BAD_ARGUMENTS = [
     (Call(plots.decision_boundary, _m, _X, _y, class_names=["a"]), ValueError,
      "class_names has 1 names but there are 2 classes"),
     (Call(plots.decision_boundary, _m, _X, _y, class_names=["a", 2]), TypeError, "class_names[1] must be a str"),
-    (Call(plots.predicted_classes, 3, _X), TypeError, "model must be an MLP, Layer or Neuron, or a callable"),
+    (Call(classify, 3, _X), TypeError, "model must be an MLP, Layer or Neuron, or a callable"),
     (Call(plots.confusion, [0, 1], [0]), ValueError, "predicted has 1 classes but labels has 2; expected one each"),
     (Call(plots.confusion, [0], [0.7]), TypeError, "predicted[0] must be an int, got float: 0.7"),
     (Call(plots.confusion, [0], [-1]), ValueError, "predicted[0] must be >= 0 and <= 999, got -1"),

@@ -23,6 +23,8 @@ from nn import (
     LinearDecay,
     accuracy,
     binary_cross_entropy_with_logits,
+    classify,
+    cross_entropy,
     evaluate,
     fit,
     half_mse,
@@ -32,7 +34,7 @@ from nn import (
     squared_error,
 )  # fmt: skip
 from nn import train as training
-from nn.data import moons, signed, xor
+from nn.data import blobs, moons, signed, xor
 from nn.losses import PER_SAMPLE, PerSample
 from nn.train import History, TrainingInterrupted, compile_loss, train_step
 
@@ -210,7 +212,7 @@ def test_bad_data_is_refused_before_training(X, y, words):
             "loss must be a loss function .* or one of 'squared_error', 'mse', 'hinge', 'bce'",
         ),
         (
-            {"loss": "cross_entropy"},
+            {"loss": "softmax"},
             ValueError,
             "loss must be a loss function or one of 'squared_error', 'mse'",
         ),
@@ -403,11 +405,8 @@ def test_every_loss_states_its_batch_convention_truthfully():
     outs = [[Value(0.3), Value(-1.5)], [Value(2.0), Value(0.1)], [Value(-0.4), Value(0.8)]]
     targets = [[1.0, -1.0], [-1.0, 1.0], [1.0, 1.0]]
     for loss, form in PER_SAMPLE.items():
-        ts = (
-            targets
-            if loss is not binary_cross_entropy_with_logits
-            else [[(t + 1) / 2 for t in r] for r in targets]
-        )
+        probabilities = loss in (binary_cross_entropy_with_logits, cross_entropy)
+        ts = [[(t + 1) / 2 for t in r] for r in targets] if probabilities else targets
         batch = loss(outs, ts)
         batch.backward()
         want = [v.grad for row in outs for v in row]
@@ -905,3 +904,56 @@ def test_a_history_shows_its_loss_as_a_line_in_jupyter():
     assert "History(3 epochs: loss 1 -&gt; 0.2, accuracy 0.5 -&gt; 1)" in html
     assert History()._repr_html_() == "<p>History: no epoch yet</p>"
     assert repr(History(loss=[1.0, 0.5])) == "History(2 epochs: loss 1 -> 0.5)"  # no accuracy: no IndexError
+
+
+# ---------------------------------------------------------------------------------------------------
+# k classes: cross-entropy on class indices, argmax accuracy
+
+
+def test_fit_with_cross_entropy_learns_k_classes_from_class_indices():
+    X, labels = blobs(150, noise=0.4, centers=4, seed=3)
+    model = MLP(2, [8, 4], activation="tanh", seed=0)
+    history = fit(model, X, labels, loss="cross_entropy", optimizer=Adam(model.parameters(), lr=0.05),
+                  epochs=30, batch_size=16, seed=0)  # fmt: skip
+    assert history.loss[-1] < 0.5 * history.loss[0]
+    assert accuracy(model, X, labels) >= 0.9
+    # accuracy is argmax for k outputs, the same as classify's classes against the labels
+    said = classify(model, X)
+    assert accuracy(model, X, labels) == sum(s == c for s, c in zip(said, labels, strict=True)) / len(labels)
+    assert set(said) <= {0, 1, 2, 3}
+    loss, acc = evaluate(model, X, labels, loss="cross_entropy")
+    assert acc == accuracy(model, X, labels)
+    assert loss == pytest.approx(cross_entropy([model(x) for x in X], labels).data, rel=1e-15)
+
+
+def test_fit_with_cross_entropy_compiled_makes_the_same_updates():
+    X, labels = blobs(40, noise=0.5, centers=3, seed=1)
+    runs = []
+    for compiled in (False, True):
+        model = MLP(2, [5, 3], activation="tanh", seed=2)
+        h = fit(model, X, labels, loss="cross_entropy", epochs=3, batch_size=8, seed=0, compiled=compiled)
+        runs.append((h.loss, [p.data for p in model.parameters()]))
+    assert runs[1][0] == pytest.approx(runs[0][0], rel=1e-12)
+    assert runs[1][1] == pytest.approx(runs[0][1], rel=1e-10, abs=1e-13)
+
+
+@pytest.mark.parametrize(
+    "labels, says",
+    [
+        ([0, 1, 3], "y[2] is class 3, out of range: the model has 3 outputs, classes 0..2"),
+        ([0, 1, 2.0], "y[2] is 2.0, a float: a class label must be an int 0..2"),
+        ([0, 1, [0.0, 1.0]], "y[2] has 2 values but the model has 3 outputs"),
+    ],
+)
+def test_bad_class_labels_are_refused_before_any_weight_changes(labels, says):
+    model = MLP(2, [3], seed=0)
+    before = [p.data for p in model.parameters()]
+    with pytest.raises(InputError) as e:
+        fit(model, [[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], labels, loss="cross_entropy", epochs=1)
+    assert says in str(e.value)
+    assert [p.data for p in model.parameters()] == before
+
+
+def test_class_indices_for_squared_error_say_what_to_do():
+    with pytest.raises(InputError, match=r"one-hot rows \(nn.data.one_hot\), or class indices with loss='cross_entropy'"):
+        fit(MLP(2, [3], seed=0), [[0.0, 1.0]], [2], epochs=1)

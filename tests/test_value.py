@@ -8,6 +8,8 @@ import pytest
 
 from autograd import Value
 
+from .conftest import require
+
 
 @pytest.mark.parametrize("bad", ["2", None, [1.0], 1j, {"a": 1}])
 def test_value_rejects_non_real_data_naming_the_type(bad):
@@ -202,3 +204,61 @@ def test_a_value_shows_its_graph_in_jupyter():
     for _ in range(30):
         big = big * 1.0 + 0.0
     assert "<svg" not in big._repr_html_() and "autograd.draw(" in big._repr_html_()
+
+
+# ---------------------------------------------------------------------------------------------------
+# logsumexp and softmax: one node over any number of inputs, without overflow
+
+
+def test_logsumexp_and_softmax_agree_with_pytorch_where_math_would_overflow():
+    torch = require("torch")
+    from autograd import logsumexp, softmax
+
+    for xs in ([1.0, 2.0, 3.0], [1000.0, 999.0, -1000.0], [-1000.0, -1001.0], [0.5], [700.0, 710.0, 720.0]):
+        vs = [Value(x) for x in xs]
+        out = logsumexp(vs)
+        out.backward()
+        t = torch.tensor(xs, dtype=torch.float64, requires_grad=True)
+        tout = torch.logsumexp(t, 0)
+        tout.backward()
+        assert out.data == pytest.approx(tout.item(), rel=2e-16), xs
+        assert [v.grad for v in vs] == pytest.approx(t.grad.tolist(), rel=1e-12, abs=1e-300), xs
+        probs = [p.data for p in softmax(xs)]
+        assert probs == pytest.approx(torch.softmax(t.detach(), 0).tolist(), rel=1e-12, abs=1e-300), xs
+
+
+def test_logsumexp_special_values_are_pytorchs():
+    from autograd import logsumexp
+
+    inf, nan = math.inf, math.nan
+    assert logsumexp([inf, 1.0]).data == inf
+    assert logsumexp([-inf, -inf]).data == -inf
+    assert logsumexp([-inf, 2.0]).data == 2.0
+    for xs in ([nan, 1.0], [1.0, nan], [inf, nan], [nan, -inf]):  # wherever the nan is
+        assert math.isnan(logsumexp(xs).data), xs
+    with pytest.raises(ValueError, match="logsumexp needs at least one value"):
+        logsumexp([])
+    with pytest.raises(TypeError, match=r"logsumexp\(values\) must hold Values or numbers"):
+        logsumexp(["a"])
+
+
+def test_logsumexp_second_derivatives_agree_with_pytorch():
+    torch = require("torch")
+    from autograd import logsumexp
+    from autograd.functional import backward_values
+
+    xs = [0.3, -1.2, 2.0]
+    t = torch.tensor(xs, dtype=torch.float64)
+    for minus in (None, 0, 2):  # logsumexp, and the cross-entropy node for class 0 and 2
+
+        def g(v, minus=minus):
+            out = torch.logsumexp(v, 0)
+            return out if minus is None else out - v[minus]
+
+        want = torch.autograd.functional.hessian(g, t).tolist()
+        for i in range(3):
+            leaves = [Value(x) for x in xs]
+            out = logsumexp(leaves) if minus is None else logsumexp(leaves, minus=leaves[minus])
+            first = backward_values(out, leaves)[i]  # d out/d x_i, as a graph
+            first.backward()
+            assert [v.grad for v in leaves] == pytest.approx(want[i], rel=1e-12, abs=1e-15), (minus, i)

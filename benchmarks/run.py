@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import moons, workloads
+from . import digits, moons, workloads
 from .view import bench_view
 
 RESULTS = Path(__file__).parent / "results"
@@ -41,15 +41,19 @@ class Config:
     subprocesses: bool = True
     view: bool = True
     view_presses: int = 40
+    digits: bool = True
+    digits_subset: int = 96  # samples in the per-sample epoch on every engine (micrograd: ~0.1 s each)
+    digits_rounds: int = 3
+    digits_max_epochs: int = 60
 
     @classmethod
     def preset(cls, name: str) -> Config:
         if name == "quick":
             return cls("quick", moons_rounds=3, ns=(10**3, 10**4), rounds=2, peer_max_n=10**4, memory_n=50_000,
-                       peak_steps=1, demo=False, view_presses=15)  # fmt: skip
+                       peak_steps=1, demo=False, view_presses=15, digits_subset=64, digits_rounds=1)  # fmt: skip
         if name == "smoke":  # seconds: keeps the code from rotting, measures nothing
             return cls("smoke", points=8, moons_rounds=1, ns=(30,), rounds=1, peer_max_n=30, memory_n=200,
-                       peak_steps=1, demo=False, subprocesses=False, view=False,
+                       peak_steps=1, demo=False, subprocesses=False, view=False, digits=False,
                        moons_engines=("chainrule", "chainrule compiled", "micrograd", "float floor"))  # fmt: skip
         return cls()
 
@@ -209,6 +213,24 @@ def bench_demo() -> dict[str, Any]:
     return {"command": "chainrule train", "wall_s": wall, "last_line": (p.stdout.strip().splitlines() or [""])[-1]}
 
 
+def bench_digits(cfg: Config) -> dict[str, Any]:
+    """Issue 15: MLP(64, [32, 10]) on the digits, time to 95 % test accuracy and one epoch per sample."""
+    try:
+        digits.load()
+    except ImportError as e:
+        return {"error": str(e)}
+    out: dict[str, Any] = {"to_target": {}}
+    for compiled in (False, True):
+        log(f"digits to {digits.TARGET:.0%} test accuracy, {'compiled' if compiled else 'interpreted'} ...")
+        r = digits.time_to_target(compiled, cfg.digits_max_epochs)
+        out["to_target"][r["engine"]] = r
+        got = r["reached"]
+        log(f"  {got['seconds']:.1f} s, {got['epochs']} epochs" if got else f"  not reached: {r['test_accuracy']:.3f}")
+    log(f"digits, one epoch per sample on {cfg.digits_subset} samples ...")
+    out["per_sample"] = digits.per_sample(cfg.digits_subset, cfg.digits_rounds)
+    return out
+
+
 # --- the machine, targets, report --------------------------------------------------------------------
 
 
@@ -264,6 +286,10 @@ def targets(res: dict[str, Any]) -> list[dict[str, Any]]:
     for name, v in res.get("view", {}).items():
         if isinstance(v, dict) and "max_ms" in v:
             add(f"step-through, per step (slowest of {v['presses']} presses): {name}", v["max_ms"], 50, False, " ms")
+    for name, r in res.get("digits", {}).get("to_target", {}).items():
+        seconds = r["reached"]["seconds"] if r["reached"] else math.nan
+        add(f"digits, MLP(64, [32, 10]) to {digits.TARGET:.0%} test accuracy: {name}", seconds, digits.BUDGET_S, False, " s")
+        add(f"digits, resident memory growth over training: {name}", r["rss_growth_mb"], 10, False, " MiB")
     return out
 
 
@@ -347,13 +373,45 @@ def markdown(res: dict[str, Any]) -> str:
             if isinstance(v, dict):
                 lines.append(f"| {name} | {v['steps']} | {v['median_ms']:.1f} ms | {v['max_ms']:.1f} ms |")
         lines.append("")
-    lines += ["**Targets** (issues 6 and 13; figures from this run):", "", "| target | measured | goal | pass |", "|---|---|---|---|"]
+    lines += _digits_lines(res.get("digits"))
+    lines += ["**Targets** (issues 6, 13 and 15; figures from this run):", "", "| target | measured | goal | pass |", "|---|---|---|---|"]
     for t in res["targets"]:
         v = t["measured"]
         shown = "-" if v is None else (f"{v:.3g}{t['unit']}")
         goal = f"{'≥' if t['higher_is_better'] else '≤'} {t['goal']}{t['unit']}"
         lines.append(f"| {t['target']} | {shown} | {goal} | {'-' if t['pass'] is None else ('PASS' if t['pass'] else 'FAIL')} |")
     return "\n".join(lines) + "\n"
+
+
+def _digits_lines(block: dict[str, Any] | None) -> list[str]:
+    if not block:
+        return []
+    if "error" in block:
+        return [f"**Digits** (issue 15): not measured: {block['error']}", ""]
+    lines = [(f"**Digits** (issue 15): MLP(64, [32, 10]), ReLU, softmax cross-entropy, Adam (lr {digits.LR_ADAM}), "
+              f"batches of {digits.BATCH}, seeded; training time until the test accuracy reaches {digits.TARGET:.0%} "
+              "(measured after each epoch, off the clock)."), "",
+             "| engine | epochs | training time | test accuracy | train accuracy | memory growth |", "|---|---|---|---|---|---|"]  # fmt: skip
+    for name, r in block["to_target"].items():
+        got = r["reached"]
+        epochs, secs = (got["epochs"], f"{got['seconds']:.1f} s") if got else (len(r["epochs"]), "not reached")
+        lines.append(f"| {name} | {epochs} | {secs} | {r['test_accuracy']:.1%} | {r['train_accuracy']:.1%} | "
+                     f"{r['rss_growth_mb']:+.1f} MiB |")  # fmt: skip
+    ps = block["per_sample"]
+    lines += ["", (f"One SGD epoch on {ps['subset']} training samples (the same weights and batches; first losses checked "
+                   "equal), time per sample; ratio = engine / chainrule. Vectorized PyTorch (`nn.Linear`, batched) on "
+                   "the whole training set, for honesty: that is what tensors are for."), "",
+              "| engine | per sample | engine / chainrule |", "|---|---|---|"]  # fmt: skip
+    for name, t in ps["per_sample_s"].items():
+        ratio = ps["ratios"].get(name)
+        lines.append(f"| {name} | {fmt_s(t)} | {f'{ratio:.3g}x' if ratio else '1'} |")
+    for name, why in ps.get("missing", {}).items():
+        lines.append(f"| {name} | not installed: {why} | |")
+    v = ps.get("vectorized")
+    if v:
+        ratio = v["per_sample_s"] / ps["per_sample_s"]["chainrule"]
+        lines.append(f"| PyTorch vectorized ({v['samples']} samples) | {fmt_s(v['per_sample_s'])} | {ratio:.3g}x |")
+    return [*lines, ""]
 
 
 def _object_floor_note(block: dict[str, Any]) -> list[str]:
@@ -390,6 +448,8 @@ def run(cfg: Config, out_dir: Path | None = RESULTS) -> dict[str, Any]:
     if cfg.view:
         log("interactive view, in Chromium ...")
         res["view"] = bench_view(cfg.view_presses)
+    if cfg.digits:
+        res["digits"] = bench_digits(cfg)
     res["load_end"] = os.getloadavg()
     res["targets"] = targets(res)
     table = markdown(res)

@@ -43,6 +43,14 @@ def test_there_are_notebooks_and_the_index_lists_each_one():
 CHECKS = Path(__file__).resolve().parent / "notebook_checks"
 
 
+def python_of(cell):
+    """A code cell's source as Python: an IPython magic line (%pip ...) becomes `pass`, indentation kept."""
+    return "".join(
+        line[: len(line) - len(line.lstrip())] + "pass\n" if line.lstrip().startswith("%") else line
+        for line in cell["source"]
+    )
+
+
 def code_cells(path):
     return [c for c in json.loads(path.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code"]
 
@@ -67,7 +75,7 @@ def test_notebook_starts_with_the_setup_cell_and_links_the_glossary(path):
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
 def test_notebook_teaching_cells_assert_nothing(path):
     for cell in code_cells(path):
-        source = "".join(line for line in cell["source"] if not line.lstrip().startswith("%"))
+        source = python_of(cell)
         found = [n.lineno for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Assert)]
         assert not found, f"an assert in a teaching cell of {path.name}: {source.splitlines()[found[0] - 1]}"
 
@@ -95,7 +103,7 @@ def test_notebook_opens_with_its_question_closes_with_what_we_saw_and_defines_no
     for cell in cells:
         if cell["cell_type"] != "code":
             continue
-        source = "".join(line for line in cell["source"] if not line.lstrip().startswith("%"))
+        source = python_of(cell)
         for node in ast.walk(ast.parse(source)):
             assert not isinstance(node, ast.ClassDef), f"class {node.name} in a notebook: library code"
 

@@ -263,10 +263,12 @@ def _match(answer: float, target: float, tol: _Tolerance) -> str | None:
 
 def _digits(answer: float, *others: float) -> int:
     """How many significant digits to show numbers with: 6, or one more than the learner typed, and enough
-    that the answer and each different number in `others` do not look the same."""
+    that the answer and each different number in `others` do not look the same (unless they are the same
+    to rounding: a right answer one ulp off is not shown with 17 digits)."""
     typed = _typed(answer)
     n = max(6, typed[0] + 1) if typed and typed[0] <= _TYPED_DIGITS else 6
-    while n < 17 and any(o != answer and viz.num(o, n) == viz.num(answer, n) for o in others):
+    differ = [o for o in others if not math.isclose(o, answer, rel_tol=1e-12, abs_tol=1e-300)]
+    while n < 17 and any(viz.num(o, n) == viz.num(answer, n) for o in differ):
         n += 1
     return n
 

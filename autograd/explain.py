@@ -34,6 +34,7 @@ from __future__ import annotations
 import heapq
 import math
 import re
+import textwrap
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, overload
@@ -294,9 +295,15 @@ class Step:
         return viz.graphviz_source(self.to_dot(rankdir=rankdir, title=title))
 
 
+TITLE_WIDTH = 80
+"""Characters per title line of a drawing: longer lines wrap (at 11 pt Courier, about 700 px)."""
+
+
 def _with_title(dot_text: str, lines: Sequence[str]) -> str:
-    """Put left-aligned text lines at the top of a DOT graph."""
-    body = "".join(line.replace("\\", "\\\\").replace('"', '\\"') + "\\l" for line in lines)
+    """Put left-aligned text lines at the top of a DOT graph, each wrapped at TITLE_WIDTH characters (a
+    drawing is as wide as its title: an unwrapped line would make it wider than a notebook)."""
+    wrapped = [part for line in lines for part in (textwrap.wrap(line, TITLE_WIDTH, subsequent_indent="    ") or [""])]
+    body = "".join(line.replace("\\", "\\\\").replace('"', '\\"') + "\\l" for line in wrapped)
     head, rest = dot_text.split("\n", 1)
     return (
         f'{head}\n  labelloc=t\n  labeljust=l\n  fontname="Courier"\n  fontsize=11\n  label="{body}"\n{rest}'
@@ -533,7 +540,8 @@ class Paths(Sequence[Path]):
         return "\n".join([head + ".", "", *rows, "", tail])
 
     def __repr__(self) -> str:
-        return f"<Paths from {self.names.get(self.x, '?')} to {self.names[self.root]}: {self.n_paths:,} paths, grad {_fmt(self.grad)}>"
+        count = f"{self.n_paths:,} path{'' if self.n_paths == 1 else 's'}"
+        return f"<Paths from {self.names.get(self.x, '?')} to {self.names[self.root]}: {count}, grad {_fmt(self.grad)}>"
 
     def to_dot(self, *, rankdir: str = "auto", title: bool = True) -> str:
         """The graph with the listed paths' edges and Values in red, as DOT text.

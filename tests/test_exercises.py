@@ -531,3 +531,11 @@ def test_an_unanswered_gradient_and_update_ask_for_them():
     fb = check_update(n["w"], 0.1, ..., grad=DE_DW)
     assert fb.kind == "unanswered" and fb.expected == 2.0 - 0.1 * DE_DW and "w" in fb.message
     assert "Your turn" in fb._repr_markdown_()
+
+
+def test_a_right_answer_an_ulp_off_is_shown_with_the_usual_digits():
+    x = Value(2.0, "x")
+    a = x / 9.0 * 1.0
+    a.label = "a"
+    fb = check_gradient(x, a, 1 / 9 + 1e-17)  # 1/9 to rounding: right, and shown as 0.111111
+    assert fb.correct and "0.111111" in fb.message and "0.1111111111" not in fb.message

@@ -326,3 +326,17 @@ def test_paths_show_in_jupyter_as_a_table_in_latex():
     assert md.startswith(r"$\frac{\mathrm{d}y}{\mathrm{d}x}$: 3 paths from $x$ to $y$")
     assert r"x \xrightarrow{\text{input 1}} v_{1} \to y" in md and r"x \xrightarrow{\text{input 2}} v_{1}" in md
     assert md.endswith(r"Sum over paths $= 7$; the backward pass gives $\frac{\mathrm{d}y}{\mathrm{d}x} = 7$.")
+
+
+def test_a_long_title_wraps_so_the_drawing_fits_a_notebook():
+    from autograd.explain import TITLE_WIDTH
+
+    xs = [Value(float(i), f"a_rather_long_input_name_{i}") for i in range(6)]
+    y = xs[0]
+    for x in xs[1:]:
+        y = y * x
+    y.label = "product_of_all_the_inputs"
+    dot = paths(xs[0], y).to_dot()
+    title = dot.split('label="', 1)[1].split('"\n', 1)[0]
+    assert all(len(line) <= TITLE_WIDTH for line in title.split("\\l")), title
+    assert "1 path," in repr(paths(xs[0], y))

@@ -21,7 +21,7 @@ step 4 of 6: a = sigmoid(z) = 0.5; upstream dE/da = -0.5
 dE/dw: 1 path from w to E; each contributes the product of the local derivatives along it
   w → v4 → z → a → v7 → v8 → E
     ∂v4/∂w * ∂z/∂v4 * ∂a/∂z * ∂v7/∂a * ∂v8/∂v7 * ∂E/∂v8
-    = 1.5 * 1 * 0.25 * -1 * 1 * 0.5 = -0.1875
+    = 1.5 * 1 * 0.25 * (-1) * 1 * 0.5 = -0.1875
   sum over paths = -0.1875; the backward pass gives dE/dw = -0.1875
 
 Here d is the total derivative (all paths from a Value to the root) and ∂ the local one (the op's rule,
@@ -429,7 +429,7 @@ class Path:
             hops.append(f" →(input {pos + 1}) " if repeated else " → ")
         route = ns[0] + "".join(h + n for h, n in zip(hops, ns[1:], strict=True))
         factors = " * ".join(f"∂{ns[k + 1]}/∂{ns[k]}" for k in range(len(self.positions)))
-        numbers = " * ".join(_fmt(x) for x in self.locals)
+        numbers = " * ".join(_fmt(x) if k == 0 or x >= 0 else f"({_fmt(x)})" for k, x in enumerate(self.locals))
         if not self.positions:  # x is the root: d root/d root = 1
             return [route, f"= {_fmt(self.product)}"]
         if len(self.positions) == 1:
@@ -532,7 +532,10 @@ class Paths(Sequence[Path]):
                 rf"\frac{{\partial {rules.tex_name(p.names[k + 1])}}}{{\partial {rules.tex_name(p.names[k])}}}"
                 for k in range(len(p.positions))
             ) or "1"
-            numbers = r" \cdot ".join(rules.LATEX.number(v) for v in p.locals) or "1"
+            numbers = r" \cdot ".join(
+                rules.LATEX.number(v) if k == 0 or v >= 0 else rf"\left({rules.LATEX.number(v)}\right)"
+                for k, v in enumerate(p.locals)
+            ) or "1"
             rows.append(f"| ${route}$ | ${factors} = {numbers}$ | $= {rules.LATEX.number(p.product)}$ |")
         total = self.shown_sum if self.complete else self.total
         tail = (f"Sum over paths $= {rules.LATEX.number(total)}$; the backward pass gives "

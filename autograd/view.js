@@ -37,7 +37,7 @@ function chainruleView(root) {
   // A graph somewhat wider than its area is shrunk to fit (text stays readable); a much wider one scrolls.
   function fit() {
     var natural = parseFloat(svg.getAttribute("width")) * 96 / 72, room = graph.clientWidth;
-    if (natural > room && room / natural >= 0.72) { svg.style.width = room + "px"; svg.style.height = "auto"; }
+    if (natural > room && room / natural >= 0.68) { svg.style.width = room + "px"; svg.style.height = "auto"; }
     else svg.style.width = natural + "px";
   }
   fit();

@@ -276,7 +276,10 @@ def _digits(answer: float, *others: float) -> int:
 def _yours(answer: float, digits: int) -> _M:
     """The learner's number as typed (as computed, when it has more digits than anyone types)."""
     typed = _typed(answer)
-    return _num(answer, max(typed[0], 1) if typed and typed[0] <= _TYPED_DIGITS else digits)
+    if not (typed and typed[0] <= _TYPED_DIGITS):
+        return _num(answer, digits)
+    whole = len(str(int(abs(answer)))) if abs(answer) >= 1 else 1  # 30.0 is "30", not "3e+01"
+    return _num(answer, max(typed[0], whole))
 
 
 def _rounded(answer: float) -> str:

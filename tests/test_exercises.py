@@ -539,3 +539,11 @@ def test_a_right_answer_an_ulp_off_is_shown_with_the_usual_digits():
     a.label = "a"
     fb = check_gradient(x, a, 1 / 9 + 1e-17)  # 1/9 to rounding: right, and shown as 0.111111
     assert fb.correct and "0.111111" in fb.message and "0.1111111111" not in fb.message
+
+
+def test_an_answer_is_shown_as_typed_and_an_update_without_needless_digits():
+    w = Value(0.5, "w")
+    fb = check_update(w, 0.1, 0.2, grad=3.0)  # 0.5 - 0.1 · 3 = 0.19999999999999996: right, shown plainly
+    assert fb.correct and "0.1 · 3 = 0.2" in fb.message, fb.message
+    fb = check_update(w, 0.1, 30.0, grad=3.0)
+    assert "30" in fb.message and "3e+01" not in fb.message, fb.message

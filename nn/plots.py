@@ -295,7 +295,7 @@ def decision_boundary(
     # below it for the axis label, the legend and the colour bar. Below, not beside: a fixed aspect leaves
     # the height free, and the width is then the layout's to keep.
     entries = len({*true}) + 1
-    below = 0.8 + 0.3 * math.ceil(entries / 5) + (0.9 if one else 0.0)
+    below = 0.8 + 0.4 * math.ceil(entries / 5) + (0.9 if one else 0.0)
     height = min(max(6.6 * (y1 - y0) / (x1 - x0), 2.5), 7.0)  # the plane is about 6.6 inches wide
     fig, ax = _axes(ax, (8.0, height + below + 0.4))
     from matplotlib.colors import LinearSegmentedColormap, Normalize
@@ -399,16 +399,22 @@ def confusion_matrix(
     names = _names(class_names, size)
     right, total = sum(counts[i][i] for i in range(size)), sum(map(sum, counts))
     heading = _title(title, f"{right} of {total} right ({100 * right / total:.3g}%)")
-    fig, ax = _axes(ax, (1.5 + 1.1 * max(size, 3), 1.2 + 1.1 * max(size, 3)))
+    # 1.1 inches a cell, the grid at most 6.5 inches: never wider than the 8-inch (1000-pixel) figures; the
+    # counts' type shrinks with the cells beyond 6 classes (12 points in a 0.65-inch cell, 10 classes)
+    grid = min(1.1 * max(size, 3), 6.5)
+    fig, ax = _axes(ax, (1.5 + grid, 1.2 + grid))
+    type_size = max(5.0, min(12.0, 72 * grid / size / 3.5))
     largest = max(max(row) for row in counts)
     ax.imshow(counts, cmap="Blues", vmin=0, vmax=max(largest, 1))
     for i, row in enumerate(counts):
         for j, count in enumerate(row):
             dark = count > largest / 2
-            ax.text(j, i, str(count), ha="center", va="center", fontsize=12,
+            ax.text(j, i, str(count), ha="center", va="center", fontsize=type_size,
                     color="white" if dark else "black", fontweight="bold" if i == j else "normal")
     ax.set_xticks(range(size), names)
     ax.set_yticks(range(size), names)
+    if max(len(name) for name in names[:size]) * 0.09 > grid / size:  # about 0.09 inch a character at 10 points
+        ax.tick_params(axis="x", labelrotation=90)  # names wider than their column: upright, never overlapping
     ax.set_xlabel("predicted class")
     ax.set_ylabel("true class")
     ax.set_title(heading)

@@ -2,6 +2,7 @@
 the artists each figure holds, for 2-class and 3-class data, on its own Figure or on a given Axes, with no
 pyplot figure left open and no setting changed."""
 
+import io
 import math
 import struct
 import subprocess
@@ -368,6 +369,30 @@ def test_each_figure_is_a_1000_pixel_png(tmp_path):
         head = (tmp_path / f"{name}.png").read_bytes()[:24]
         assert head[:8] == b"\x89PNG\r\n\x1a\n"
         assert struct.unpack(">I", head[16:20])[0] == 1000  # width: 8 inches at 125 dpi
+
+
+def _inside(fig):
+    """Everything drawn lies within the figure (a pixel of rounding allowed): no title or legend cut off."""
+    fig.savefig(io.BytesIO(), format="png")  # laid out as when written (a bare canvas.draw() can differ)
+    renderer = fig._get_renderer()
+    boxes = [ax.get_tightbbox(renderer) for ax in fig.axes]
+    return min(b.y0 for b in boxes) >= -1 and max(b.y1 for b in boxes) <= fig.bbox.y1 + 1 and \
+        min(b.x0 for b in boxes) >= -1 and max(b.x1 for b in boxes) <= fig.bbox.x1 + 1
+
+
+def test_ten_classes_fit_the_figure():
+    X, labels = blobs(200, noise=0.1, centers=10, seed=0)
+    fig = plots.decision_boundary(MLP(2, [10], seed=0), X, labels, resolution=20, title="ten blobs")
+    assert len(fig.axes[0].get_legend().get_texts()) == 11 and _inside(fig)  # three rows of legend below
+    fig = plots.confusion_matrix(labels=labels, predicted=labels)
+    assert fig.get_size_inches()[0] * fig.dpi <= 1000 and _inside(fig)  # not wider than the other figures
+    assert fig.axes[0].get_xticklabels()[0].get_rotation() == 0.0  # "class 9" fits its column
+    many = list(range(30))
+    fig = plots.confusion_matrix(labels=many, predicted=many)
+    assert fig.get_size_inches()[0] * fig.dpi <= 1000 and _inside(fig)
+    assert fig.axes[0].get_xticklabels()[0].get_rotation() == 90.0  # 30 names upright, not overlapping
+    sizes = {t.get_fontsize() for t in fig.axes[0].texts}
+    assert len(sizes) == 1 and 5 <= sizes.pop() < 12  # smaller counts for smaller cells
 
 
 def test_without_matplotlib_drawing_says_what_to_install(monkeypatch):

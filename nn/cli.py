@@ -3,17 +3,25 @@
 Each subcommand is a function `add_<name>_parser(subparsers)` that registers its flags and sets
 `func`, the function `main` calls with the parsed arguments: adding a subcommand is one line in `main`.
 
-`chainrule train` writes into `--out`: loss.png (the loss and accuracy per epoch), decision_boundary.png
-(the model's regions over the data), model.json (`nn.load` reads it) and neuron.svg (the computation
-graph of one neuron on one sample, with its gradients); the plots are drawn by `nn.plots`. matplotlib and
-tqdm are optional and imported lazily: without them the plots are skipped (with a note) and there is no
-progress bar.
+`chainrule train` holds out `--test-size` of the data (stratified: each class in proportion, seeded),
+trains on the rest, and reports the training and the test accuracy. The data: a 2-D toy set
+(`nn.data.DATASETS`; spirals and blobs with `--classes k`), or the 8×8 handwritten digits
+(`nn.data.digits`, 64 inputs, 10 classes, which needs scikit-learn). The model has as many inputs as the
+data and one output for two classes, else one per class; with `--loss cross_entropy` always one per
+class, whose raw scores (logits) the loss turns into probabilities. It writes into `--out`: loss.png
+(the loss and accuracy per epoch, the held-out data dashed), confusion_matrix.png (true × predicted class
+on the held-out data), decision_boundary.png for 2-D data (the model's regions over the training points),
+misclassified.png for the digits (the held-out images it gets wrong), model.json (`nn.load` reads it)
+and neuron.svg (the computation graph of one neuron on one sample, with its gradients); the plots are
+drawn by `nn.plots`. matplotlib and tqdm are optional and imported lazily: without them the plots are
+skipped (with a note) and there is no progress bar.
 
 Exit status: 0 done; 2 a usage error, with argparse's usage line (anything that can be checked before
 running: a bad flag value, a sample count too small for the data set, a loss that cannot work with the
-output activation, an expression that cannot be evaluated); 1 a failure while running, as one line on
-stderr starting with the command's name (training diverged, a file could not be written, Graphviz is
-missing, out of memory); 130 interrupted by Ctrl-C. A user's mistake never ends in a traceback.
+output activation, --classes for a data set of two classes by nature, an expression that cannot be
+evaluated); 1 a failure while running, as one line on stderr starting with the command's name (training
+diverged, a file could not be written, Graphviz or scikit-learn is missing, out of memory); 130
+interrupted by Ctrl-C. A user's mistake never ends in a traceback.
 """
 
 from __future__ import annotations
@@ -37,12 +45,12 @@ from typing import Any
 from autograd import Value
 
 from . import plots
-from .data import DATASETS, one_hot
+from .data import DATASETS, DIGITS, digits, one_hot, train_test_split
 from .layers import ACTIVATIONS, INITS, MLP, Neuron
 from .losses import LOSSES
 from .optim import SGD, Adam, ConjugateGradient, ConstantLR, LinearDecay, Optimizer, Schedule, StepDecay
 from .persist import save
-from .train import DivergedError, evaluate, fit
+from .train import DivergedError, classify, evaluate, fit
 
 __all__ = ["HelpFormatter", "add_train_parser", "fail", "main", "train_command", "version", "write_atomically"]
 
@@ -50,8 +58,15 @@ OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam", "cg")
 DEFAULT_LR = {"sgd": 0.1, "momentum": 0.05, "nesterov": 0.05, "adam": 0.01, "cg": 1.0}
 SCHEDULES = ("constant", "linear", "step")
 MIN_SAMPLES = 2
-"""Every data set has two classes, so it needs at least one point of each."""
+"""Every data set has at least two classes, so it needs at least one point of each (and --classes k, k)."""
 MAX_SAMPLES = 1_000_000
+DEFAULT_SAMPLES = 100
+DEFAULT_NOISE = 0.1
+MAX_CLASSES = 10
+"""spirals and blobs take --classes 2 to 10: as many as the digits have; the pictures tell them apart by
+colour and marker."""
+KINDS_OF_CLASSES = ("spirals", "blobs")
+"""The data sets that take --classes (spirals' arms, blobs' clusters); the others have two by nature."""
 MAX_NOISE = 10.0
 """The data sets span a few units; noise beyond this hides them entirely (and 1e300 overflows)."""
 MAX_PARAMETERS = 1_000_000
@@ -154,6 +169,17 @@ def _number(low: float, low_ok: bool, high: float = math.inf) -> Callable[[str],
     return parse
 
 
+def _fraction(text: str) -> float:
+    """A fraction strictly between 0 and 1 (a test set and a training set both need samples)."""
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a fraction such as 0.2, got {text!r}") from None
+    if not 0.0 < x < 1.0:  # nan too
+        raise argparse.ArgumentTypeError(f"expected a fraction > 0 and < 1, got {text}")
+    return x
+
+
 def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register `chainrule train` on an argparse subparsers object.
 
@@ -166,28 +192,39 @@ def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "train",
         help="train an MLP on a toy data set and write plots, the model and a neuron's graph",
-        description="Train an MLP on a built-in 2-D data set. The defaults are the demo: moons (100 points, "
-        "noise 0.1), MLP(2, [16, 16, 1]), squared error, Adam in mini-batches of 10.",
+        description="Train an MLP on a built-in 2-D data set or on the 8×8 handwritten digits, holding out a "
+        "test set. The defaults are the demo: moons (100 points, noise 0.1), MLP(2, [16, 16, 1]), squared error, "
+        "Adam in mini-batches of 10.",
         epilog="exit status: 0 done, 1 failed while running (training diverged, a file could not be written), "
         "2 a usage error",
         formatter_class=HelpFormatter,
     )
     data = p.add_argument_group("data")
-    data.add_argument("--dataset", choices=sorted(DATASETS), default="moons", help="the toy data set")
+    data.add_argument("--dataset", choices=[*sorted(DATASETS), "digits"], default="moons",
+                      help="a 2-D toy data set, or digits: 8×8 images of handwritten digits (needs scikit-learn: "
+                      "pip install 'chainrule[data]')")  # fmt: skip
     data.add_argument("--samples", type=_count(MIN_SAMPLES, " (two classes need a point each)", MAX_SAMPLES),
-                      default=100, metavar="N", help=f"how many points, {MIN_SAMPLES} to {MAX_SAMPLES:,}")  # fmt: skip
-    data.add_argument("--noise", type=_number(0.0, True, MAX_NOISE), default=0.1, metavar="SD",
-                      help=f"Gaussian noise on each coordinate, 0 to {MAX_NOISE:g} (the data span a few units)")  # fmt: skip
+                      default=None, metavar="N", help=f"how many points, {MIN_SAMPLES} to {MAX_SAMPLES:,}, or images "
+                      f"of the digits' {DIGITS:,} (default: {DEFAULT_SAMPLES}; digits: all)")  # fmt: skip
+    data.add_argument("--classes", type=_count(2, "", MAX_CLASSES), default=None, metavar="K",
+                      help=f"how many classes spirals (arms) and blobs (clusters) have, 2 to {MAX_CLASSES} (default: "
+                      "2); the other toy sets have 2, the digits 10")  # fmt: skip
+    data.add_argument("--noise", type=_number(0.0, True, MAX_NOISE), default=None, metavar="SD",
+                      help=f"Gaussian noise on each coordinate of a toy set, 0 to {MAX_NOISE:g}, the data spanning a "
+                      f"few units (default: {DEFAULT_NOISE})")  # fmt: skip
+    data.add_argument("--test-size", type=_fraction, default=0.2, metavar="FRACTION",
+                      help="the fraction held out to test on, > 0 and < 1 (each class in proportion)")  # fmt: skip
     model = p.add_argument_group("model")
     model.add_argument("--hidden", type=_hidden, default=[16, 16], metavar="WIDTHS",
                        help="hidden layer widths, comma-separated; none for no hidden layer")  # fmt: skip
     model.add_argument("--activation", choices=list(ACTIVATIONS), default="relu", help="hidden activation")
     model.add_argument("--output-activation", choices=list(ACTIVATIONS), default="linear",
-                       help="output activation (bce needs linear; hinge linear or tanh)")  # fmt: skip
+                       help="output activation (bce and cross_entropy need linear; hinge linear or tanh)")  # fmt: skip
     model.add_argument("--init", choices=list(INITS), default="uniform", help="weight initialization")
     train = p.add_argument_group("training")
     train.add_argument("--loss", choices=list(LOSSES), default="squared_error",
-                       help="squared_error is C = 1/(2N) Σ (ŷ - y)²")  # fmt: skip
+                       help="squared_error is C = 1/(2N) Σ (ŷ - y)²; cross_entropy is softmax cross-entropy over "
+                       "one output per class (the outputs are logits: --output-activation linear)")  # fmt: skip
     train.add_argument("--optimizer", choices=OPTIMIZERS, default="adam",
                        help="momentum and nesterov use μ = 0.9; cg needs --batch-size full")  # fmt: skip
     train.add_argument("--lr", type=_number(0.0, False), default=None,
@@ -233,15 +270,43 @@ OUTPUTS_FOR_LOSS = {
                           "be the raw score (a logit), which a linear output gives")),
     "hinge": (("linear", "tanh"), ("hinge max(0, 1 - y·s) wants scores s ≤ -1 for one class and ≥ 1 for "
                                    "the other; relu, sigmoid and softplus are never negative and leaky_relu hardly")),
+    "cross_entropy": (("linear",), ("softmax cross-entropy applies the softmax itself, so the outputs must be "
+                                    "raw scores (logits), which a linear output gives")),
 }  # fmt: skip
 """Losses that work only with some output activations: loss -> (the activations, why)."""
+
+
+def _shape(args: argparse.Namespace) -> tuple[int, int, int, int]:
+    """(samples, inputs, classes, outputs) the flags ask for: one output for two classes, else one per class;
+    cross_entropy always one per class."""
+    if args.dataset == "digits":
+        samples, nin, classes = args.samples or DIGITS, 64, 10
+    else:
+        samples, nin, classes = args.samples or DEFAULT_SAMPLES, 2, args.classes or 2
+    nout = classes if args.loss == "cross_entropy" or classes > 2 else 1
+    return samples, nin, classes, nout
 
 
 def _check_usage(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
     """Refuse flag combinations that cannot work, before anything runs."""
     if args.optimizer == "cg" and args.batch_size is not None:
         parser.error("--optimizer cg is a full-batch method: add --batch-size full")
-    widths = [2, *args.hidden, 1]
+    if args.classes is not None and args.dataset not in KINDS_OF_CLASSES:
+        nature = "its 10 classes, one per digit" if args.dataset == "digits" else "2 classes by nature"
+        parser.error(f"--classes: {args.dataset} has {nature}; only {' and '.join(KINDS_OF_CLASSES)} take --classes")
+    if args.dataset == "digits":
+        if args.noise is not None:
+            parser.error("--noise: the digits are images as drawn; only the toy data sets take --noise")
+        if args.samples is not None and args.samples > DIGITS:
+            parser.error(f"--samples: digits has {DIGITS:,} images, got {args.samples:,}")
+    samples, nin, classes, nout = _shape(args)
+    if samples < classes:
+        parser.error(f"--samples {samples} is too few for {classes} classes: each class needs a point")
+    held_out = math.ceil(args.test_size * samples)  # as train_test_split rounds
+    if held_out >= samples:
+        parser.error(f"--test-size {args.test_size:g} of {samples} samples holds out all {samples}: none is left "
+                     "to train on")  # fmt: skip
+    widths = [nin, *args.hidden, nout]
     parameters = sum((nin + 1) * nout for nin, nout in itertools.pairwise(widths))
     if parameters > MAX_PARAMETERS:
         parser.error(
@@ -257,14 +322,16 @@ def _check_usage(args: argparse.Namespace, parser: argparse.ArgumentParser) -> N
             )
 
 
-def _targets(labels: list[int], loss: str, output_activation: str) -> tuple[list[Any], int]:
-    """Targets for the loss: -1/+1 where the output can go negative (and for hinge), else 0/1."""
-    classes = max(labels) + 1
+def _targets(labels: list[int], loss: str, output_activation: str, classes: int) -> list[Any]:
+    """Targets for the loss: the class labels themselves for cross_entropy; else -1/+1 where the output can
+    go negative (and for hinge), 0/1 otherwise, one-hot over `classes` outputs when there are more than 2."""
+    if loss == "cross_entropy":
+        return list(labels)
     signed = loss == "hinge" or (loss != "bce" and output_activation in ("linear", "tanh", "leaky_relu"))
     low = -1.0 if signed else 0.0
     if classes == 2:
-        return [1.0 if c == 1 else low for c in labels], 1
-    return one_hot(labels, classes, off=low), classes
+        return [1.0 if c == 1 else low for c in labels]
+    return one_hot(labels, classes, off=low)
 
 
 def _optimizer(name: str, params: list[Value], lr: float) -> Optimizer:
@@ -325,10 +392,26 @@ def train_command(args: argparse.Namespace) -> int:
     _check_out(args.out, parser)
     plot = not args.no_plots and _can_plot()
 
-    make = DATASETS[args.dataset]
-    X, labels = make(args.samples, noise=args.noise, seed=args.seed)
-    y, nout = _targets(labels, args.loss, args.output_activation)
-    model = MLP(2, [*args.hidden, nout], activation=args.activation, output_activation=args.output_activation,
+    samples, nin, classes, nout = _shape(args)
+    if args.dataset == "digits":
+        try:
+            X, X_test, labels, labels_test = digits(samples, test_size=args.test_size, seed=args.seed)
+        except ModuleNotFoundError as e:
+            if e.name != "sklearn":
+                raise
+            return fail(args, str(e))
+        about = f"digits: {samples:,} images of 8×8 pixels, 10 classes"
+    else:
+        noise = DEFAULT_NOISE if args.noise is None else args.noise
+        kind = {"spirals": "arms", "blobs": "centers"}
+        options = {kind[args.dataset]: classes} if args.dataset in kind else {}
+        X_all, labels_all = DATASETS[args.dataset](samples, noise=noise, seed=args.seed, **options)
+        X, X_test, labels, labels_test = train_test_split(X_all, labels_all, test_size=args.test_size,
+                                                          seed=args.seed, stratify=True)  # fmt: skip
+        about = f"{args.dataset}: {samples} points, noise {noise:g}, {classes} classes"
+    y = _targets(labels, args.loss, args.output_activation, classes)
+    y_test = _targets(labels_test, args.loss, args.output_activation, classes)
+    model = MLP(nin, [*args.hidden, nout], activation=args.activation, output_activation=args.output_activation,
                 init=args.init, seed=args.seed)  # fmt: skip
     lr = args.lr if args.lr is not None else DEFAULT_LR[args.optimizer]
     optimizer = _optimizer(args.optimizer, model.parameters(), lr)
@@ -340,7 +423,8 @@ def train_command(args: argparse.Namespace) -> int:
     schedule = schedules[args.schedule]
     loss = LOSSES[args.loss]
     batch = "full batch" if args.batch_size is None else f"batches of {args.batch_size}"
-    print(f"{args.dataset}: {len(X)} points, noise {args.noise:g}; {model}, {model.num_parameters()} parameters")
+    print(f"{about}; {len(X)} to train, {len(X_test)} held out to test")
+    print(f"{model}, {model.num_parameters():,} parameters")
     print(f"{args.loss} loss, {optimizer}, {batch}, {args.epochs} epochs, seed {args.seed}"
           + (", compiled" if args.compiled else ""))  # fmt: skip
 
@@ -349,15 +433,17 @@ def train_command(args: argparse.Namespace) -> int:
         history = fit(
             model, X, y, loss=loss, optimizer=optimizer, epochs=args.epochs, batch_size=args.batch_size,
             seed=args.seed, schedule=schedule, l2=args.l2, target_loss=args.target_loss,
-            progress=not args.no_progress, compiled=args.compiled,
+            progress=not args.no_progress, compiled=args.compiled, validation=(X_test, y_test),
         )  # fmt: skip
     except DivergedError as e:
         return fail(args, f"training diverged at epoch {e.epoch}, step {e.step}: {e.reason}; try a smaller --lr "
                     f"(this run used {lr:g}); nothing written")  # fmt: skip
     seconds = time.perf_counter() - start
     final_loss, final_acc = evaluate(model, X, y, loss)
+    test_loss, test_acc = evaluate(model, X_test, y_test, loss)
     print(f"trained {history.epochs} epochs in {seconds:.1f} s: loss {final_loss:.6f}, "
-          f"training accuracy {100 * final_acc:.1f}%")  # fmt: skip
+          f"training accuracy {100 * final_acc:.1f}%; test loss {test_loss:.6f}, "
+          f"test accuracy {100 * test_acc:.1f}%")  # fmt: skip
 
     written: list[Path] = []
     try:
@@ -365,11 +451,7 @@ def train_command(args: argparse.Namespace) -> int:
             save(model, args.out / "model.json")  # atomic: a failure leaves the old file, or none
         written.append(args.out / "model.json")
         if plot:  # the figures are nn.plots'; here they are only written, atomically
-            figure = plots.history(history, title=f"{model} on {args.dataset}")
-            written.append(write_atomically(args.out / "loss.png", figure.savefig))
-            title = f"{args.dataset}: training accuracy {100 * final_acc:.1f}%"
-            figure = plots.decision_boundary(model, X, labels, title=title)
-            written.append(write_atomically(args.out / "decision_boundary.png", figure.savefig))
+            _pictures(args, model, history, (X, labels), (X_test, labels_test), (final_acc, test_acc), written)
         written.append(_neuron_graph(model.layers[0].neurons[0], X[0], args.out / "neuron.svg"))
     except OSError as e:
         done = f" (written: {', '.join(p.name for p in written)})" if written else ""
@@ -380,6 +462,38 @@ def train_command(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------------------------------------
 # Pictures: the plots are nn.plots'; this module only writes them.
+
+
+def _pictures(
+    args: argparse.Namespace,
+    model: MLP,
+    history: Any,
+    train: tuple[list[list[float]], list[int]],
+    test: tuple[list[list[float]], list[int]],
+    accuracies: tuple[float, float],
+    written: list[Path],
+) -> None:
+    """Write loss.png, confusion_matrix.png, and decision_boundary.png (2-D data) or misclassified.png
+    (the digits), adding each to `written` once it is there. A failure to write raises OSError naming the
+    file."""
+    held_out = f"{len(test[0])} held out"
+    figure = plots.history(history, title=f"{model} on {args.dataset} (dashed: the {held_out} to test)")
+    written.append(write_atomically(args.out / "loss.png", figure.savefig))
+    said = classify(model, test[0])
+    right = sum(p == t for p, t in zip(said, test[1], strict=True))
+    names = [str(c) for c in range(10)] if args.dataset == "digits" else None
+    figure = plots.confusion_matrix(labels=test[1], predicted=said, class_names=names,
+                                    title=f"{args.dataset}, the {held_out}: {right} of {len(said)} right "
+                                    f"({100 * right / len(said):.1f}%)")  # fmt: skip
+    written.append(write_atomically(args.out / "confusion_matrix.png", figure.savefig))
+    if args.dataset == "digits":
+        figure = plots.misclassified_digits(model, test[0], test[1])
+        written.append(write_atomically(args.out / "misclassified.png", figure.savefig))
+    else:
+        training, testing = (f"{100 * a:.1f}%" for a in accuracies)
+        title = f"{args.dataset}, the {len(train[0])} training points: accuracy {training} (test {testing})"
+        figure = plots.decision_boundary(model, train[0], train[1], title=title)
+        written.append(write_atomically(args.out / "decision_boundary.png", figure.savefig))
 
 
 def _can_plot() -> bool:

@@ -1,22 +1,32 @@
-"""Seeded 2-D toy data sets in pure Python, and `train_test_split`.
+"""Seeded 2-D toy data sets in pure Python, the 8×8 handwritten digits, and `train_test_split`.
 
 Each generator returns (X, y): X a list of [x₁, x₂] points, y a list of int class labels 0, 1, ...
 (scikit-learn's convention; `make_moons` is the reference shape, but nothing here needs scikit-learn).
 The same seed gives the same points on every machine: all randomness is one `random.Random(seed)`.
-`signed` and `one_hot` turn labels into the targets a loss wants.
+`moons`, `circles` and `xor` have two classes by nature; `spirals` (`arms=k`) and `blobs` (`centers=k`)
+have any number k ≥ 2, one class per arm or cluster, as even in size as k divides n (k = 3 to 10 are
+tested). `signed` and `one_hot` turn labels into the targets a loss wants.
+
+`digits` is real data: scikit-learn's bundled copy of the 8×8 handwritten digits (1,797 images, 10
+classes), already split into training and test sets. scikit-learn is optional (``pip install
+'chainrule[data]'``) and imported only inside `digits`.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import random
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from autograd.checks import integer, iterable, optional, real, shown
+from autograd.checks import flag, integer, iterable, optional, real, shown
 
-__all__ = ["DATASETS", "blobs", "circles", "moons", "one_hot", "signed", "spirals", "train_test_split", "xor"]
+__all__ = [
+    "DATASETS", "DIGITS", "blobs", "circles", "digits", "moons", "one_hot", "signed", "spirals", "train_test_split",
+    "xor",
+]  # fmt: skip
 
 Dataset = tuple[list[list[float]], list[int]]
 T = TypeVar("T")
@@ -135,16 +145,22 @@ DATASETS: dict[str, Callable[..., Dataset]] = {
 
 
 def train_test_split(
-    X: Sequence[T], y: Sequence[U], test_size: float = 0.25, seed: int = 0
+    X: Sequence[T], y: Sequence[U], test_size: float = 0.25, seed: int = 0, stratify: bool = False
 ) -> tuple[list[T], list[T], list[U], list[U]]:
     """Shuffle, then split: (X_train, X_test, y_train, y_test), as scikit-learn orders them.
 
-    `test_size` is a fraction in (0, 1) (rounded up, as scikit-learn) or a count.
+    `test_size` is a fraction in (0, 1) (rounded up, as scikit-learn) or a count. `stratify=True` splits
+    each class (each distinct label in y) in the same proportion, so that both parts hold the classes as
+    the whole does: class c of n_c samples gives ⌊k·n_c/n⌋ of the k test samples, and the samples left
+    over go to the classes with the largest remainders (scikit-learn's `stratify=y`, up to tie-breaking).
 
     >>> X, y = moons(100)
     >>> X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)
     >>> len(X_train), len(X_test), len(y_train), len(y_test)
     (80, 20, 80, 20)
+    >>> y_test = train_test_split(X, y, test_size=0.2, stratify=True)[3]
+    >>> y_test.count(0), y_test.count(1)            # 50 of each class in all: 10 of each in the test set
+    (10, 10)
     """
     X = iterable("X", X, "a list of samples")
     y = iterable("y", y, "a list of labels")
@@ -161,10 +177,90 @@ def train_test_split(
         if k >= n:
             raise ValueError(f"test_size {fraction} leaves no sample of {n} to train on; both parts need one")
     seed = integer("seed", seed)
-    order = list(range(n))
-    random.Random(seed).shuffle(order)
-    test, train = order[:k], order[k:]
+    rng = random.Random(seed)
+    if flag("stratify", stratify):
+        test, train = _stratified(y, k, rng)
+    else:
+        order = list(range(n))
+        rng.shuffle(order)
+        test, train = order[:k], order[k:]
     return [X[i] for i in train], [X[i] for i in test], [y[i] for i in train], [y[i] for i in test]
+
+
+def _stratified(y: list[Any], k: int, rng: random.Random) -> tuple[list[int], list[int]]:
+    """Indices (test, train), k in test, each class in proportion (largest remainders), both shuffled."""
+    members: dict[Any, list[int]] = {}
+    for i, label in enumerate(y):
+        try:
+            members.setdefault(label, []).append(i)
+        except TypeError:  # unhashable: a list or an array
+            raise TypeError(
+                f"stratify=True needs class labels in y (ints, or other hashable values), got "
+                f"{type(label).__name__} at {i}: {shown(label)}"
+            ) from None
+    n = len(y)
+    share = {c: k * len(idx) // n for c, idx in members.items()}  # ⌊k·n_c/n⌋, exact in integers
+    left = k - sum(share.values())
+    by_remainder = sorted(members, key=lambda c: -(k * len(members[c]) % n))  # stable: first seen first
+    for c in by_remainder[:left]:
+        share[c] += 1
+    test, train = [], []
+    for c, idx in members.items():
+        rng.shuffle(idx)
+        test += idx[: share[c]]
+        train += idx[share[c] :]
+    rng.shuffle(test)  # not grouped by class
+    rng.shuffle(train)
+    return test, train
+
+
+DIGITS = 1797
+"""How many images `digits` has: scikit-learn's copy of the UCI optical digits test set."""
+
+NEEDS_SKLEARN = (
+    "digits needs scikit-learn (it bundles the images): pip install 'chainrule[data]' (or pip install scikit-learn)"
+)
+
+
+def digits(
+    n: int | None = None, test_size: float = 0.2, seed: int = 0
+) -> tuple[list[list[float]], list[list[float]], list[int], list[int]]:
+    """The 8×8 handwritten digits, split: (X_train, X_test, y_train, y_test), pure Python lists.
+
+    Each sample is an image as 64 floats, row by row, each pixel's ink scaled from scikit-learn's 0..16
+    to [0, 1] by ÷16 (exact in binary); each label the digit drawn, an int 0..9. The split is
+    `train_test_split(..., stratify=True)`: seeded, every digit in the same proportion in both parts.
+    `n` takes that many of the 1,797 images (a seeded draw, stratified too) for quicker experiments;
+    None takes all. Needs scikit-learn (``pip install 'chainrule[data]'``); no download.
+
+    >>> X_train, X_test, y_train, y_test = digits()
+    >>> len(X_train), len(X_test), len(X_train[0]), sorted(set(y_test)) == list(range(10))
+    (1437, 360, 64, True)
+    >>> min(min(x) for x in X_train), max(max(x) for x in X_train)
+    (0.0, 1.0)
+    """
+    count = optional(integer, "n", n, low=2, high=DIGITS)
+    m = DIGITS if count is None else count
+    train_test_split(range(m), range(m), test_size=test_size, seed=seed)  # test_size and seed checked now
+    images, labels = _digit_images()
+    X, y = [list(image) for image in images], list(labels)
+    if m < DIGITS:
+        _, X, _, y = train_test_split(X, y, test_size=m, seed=seed, stratify=True)
+    return train_test_split(X, y, test_size=test_size, seed=seed, stratify=True)
+
+
+@functools.cache
+def _digit_images() -> tuple[tuple[tuple[float, ...], ...], tuple[int, ...]]:
+    """scikit-learn's digits as tuples of floats in [0, 1] and int labels, loaded once per process."""
+    try:
+        from sklearn.datasets import load_digits  # type: ignore[import-untyped]  # scikit-learn has no stubs
+    except ImportError as e:
+        if (e.name or "").split(".")[0] != "sklearn":
+            raise  # scikit-learn is there, but one of its own dependencies is not: let that error say which
+        raise ModuleNotFoundError(NEEDS_SKLEARN, name="sklearn") from e
+    bunch = load_digits()
+    images = tuple(tuple(pixel / 16.0 for pixel in image) for image in bunch.data.tolist())
+    return images, tuple(int(label) for label in bunch.target.tolist())
 
 
 def signed(labels: Sequence[Any]) -> list[float]:

@@ -1,14 +1,16 @@
 """Pictures of training: `history` (loss and accuracy per epoch), `decision_boundary` (a model's classes
-over the plane of 2-D data, 2 or k classes) and `confusion_matrix` (true class × predicted class). Each
-returns a matplotlib Figure; the command line (`chainrule train`) and the notebooks draw with these.
+over the plane of 2-D data, 2 or k classes), `confusion_matrix` (true class × predicted class), and for
+image data `digit_images` (a grid of small images with their classes) and `misclassified_digits` (the
+images a model gets wrong). Each returns a matplotlib Figure; the command line (`chainrule train`) and the
+notebooks draw with these.
 
 matplotlib is optional (``pip install 'chainrule[plot]'``): it is imported inside the functions that draw,
 never at module level, so ``import nn.plots`` and everything else in chainrule work without it and stay
 fast to import. Without it, a drawing function raises ModuleNotFoundError saying what to install.
 `confusion` and nn's `classify`, the numbers behind the pictures, are plain Python.
 
-Each drawing function draws on `ax` when given (to compose figures in a notebook), else on a Figure of its
-own, made with `matplotlib.figure.Figure`, not pyplot: nothing is registered with pyplot, no figure is
+Each drawing function of one Axes draws on `ax` when given (to compose figures in a notebook), else on a
+Figure of its own (the image grids always make their own: a grid is many Axes), made with `matplotlib.figure.Figure`, not pyplot: nothing is registered with pyplot, no figure is
 left open, no backend or setting is changed. None of them shows the figure: Jupyter displays a returned
 Figure, and ``fig.savefig("loss.png")`` writes one.
 
@@ -47,7 +49,8 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = [
-    "MARKERS", "MAX_CLASSES", "PALETTE", "confusion", "confusion_matrix", "decision_boundary", "history",
+    "MARKERS", "MAX_CLASSES", "MAX_IMAGES", "PALETTE", "confusion", "confusion_matrix", "decision_boundary",
+    "digit_images", "history", "misclassified_digits",
 ]  # fmt: skip
 
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
@@ -60,6 +63,10 @@ shape pair repeats before class 56)."""
 MAX_CLASSES = 1000
 """The most classes a picture or a count takes (class numbers 0 to 999): a confusion matrix of k classes
 has k² cells, and a class number of 10⁹ is a mistake, not a data set."""
+
+MAX_IMAGES = 200
+"""The most images `digit_images` draws: one Axes each, and 200 take a few seconds already; more is a
+picture nobody reads (give a slice)."""
 
 NEEDS_MATPLOTLIB = "plots need matplotlib: pip install matplotlib (or pip install 'chainrule[plot]')"
 DPI = 125
@@ -288,7 +295,7 @@ def decision_boundary(
     # below it for the axis label, the legend and the colour bar. Below, not beside: a fixed aspect leaves
     # the height free, and the width is then the layout's to keep.
     entries = len({*true}) + 1
-    below = 0.8 + 0.3 * math.ceil(entries / 5) + (0.9 if one else 0.0)
+    below = 0.8 + 0.4 * math.ceil(entries / 5) + (0.9 if one else 0.0)
     height = min(max(6.6 * (y1 - y0) / (x1 - x0), 2.5), 7.0)  # the plane is about 6.6 inches wide
     fig, ax = _axes(ax, (8.0, height + below + 0.4))
     from matplotlib.colors import LinearSegmentedColormap, Normalize
@@ -392,17 +399,155 @@ def confusion_matrix(
     names = _names(class_names, size)
     right, total = sum(counts[i][i] for i in range(size)), sum(map(sum, counts))
     heading = _title(title, f"{right} of {total} right ({100 * right / total:.3g}%)")
-    fig, ax = _axes(ax, (1.5 + 1.1 * max(size, 3), 1.2 + 1.1 * max(size, 3)))
+    # 1.1 inches a cell, the grid at most 6.5 inches: never wider than the 8-inch (1000-pixel) figures; the
+    # counts' type shrinks with the cells beyond 6 classes (12 points in a 0.65-inch cell, 10 classes)
+    grid = min(1.1 * max(size, 3), 6.5)
+    fig, ax = _axes(ax, (1.5 + grid, 1.2 + grid))
+    type_size = max(5.0, min(12.0, 72 * grid / size / 3.5))
     largest = max(max(row) for row in counts)
     ax.imshow(counts, cmap="Blues", vmin=0, vmax=max(largest, 1))
     for i, row in enumerate(counts):
         for j, count in enumerate(row):
             dark = count > largest / 2
-            ax.text(j, i, str(count), ha="center", va="center", fontsize=12,
+            ax.text(j, i, str(count), ha="center", va="center", fontsize=type_size,
                     color="white" if dark else "black", fontweight="bold" if i == j else "normal")
     ax.set_xticks(range(size), names)
     ax.set_yticks(range(size), names)
+    if max(len(name) for name in names[:size]) * 0.09 > grid / size:  # about 0.09 inch a character at 10 points
+        ax.tick_params(axis="x", labelrotation=90)  # names wider than their column: upright, never overlapping
     ax.set_xlabel("predicted class")
     ax.set_ylabel("true class")
     ax.set_title(heading)
     return fig
+
+
+# ---------------------------------------------------------------------------------------------------
+# Images: the digits, and the ones a model gets wrong.
+
+CELL = 0.78
+"""Inches per image in a grid: 10 to a row and a margin fill the 8-inch (1000-pixel) width."""
+
+
+def _images(images: object) -> tuple[list[list[float]], int]:
+    """The images as lists of floats, and their side: each a square number of pixels, all the same."""
+    rows = iterable("images", images, "a list of images, each a list of side² pixel values (64 for 8×8)")
+    if not rows:
+        raise ValueError("images is empty: there are no images to draw")
+    if len(rows) > MAX_IMAGES:
+        raise ValueError(f"images has {len(rows)} images; digit_images draws at most {MAX_IMAGES} (give a slice)")
+    out = []
+    for i, row in enumerate(rows):
+        pixels = [real(f"images[{i}][{j}]", v) for j, v in enumerate(iterable(f"images[{i}]", row, "an image"))]
+        out.append(pixels)
+    size = len(out[0])
+    side = math.isqrt(size)
+    if side == 0 or side * side != size:
+        raise ValueError(f"images[0] has {size} pixels; an image is a square of side² pixels (64 for 8×8)")
+    for i, pixels in enumerate(out):
+        if len(pixels) != size:
+            raise ValueError(f"images[{i}] has {len(pixels)} pixels but images[0] has {size}; expected all alike")
+    return out, side
+
+
+def digit_images(
+    images: Sequence[Sequence[float]],
+    labels: Sequence[Any] | None = None,
+    predicted: Sequence[int] | None = None,
+    *,
+    columns: int = 10,
+    title: str | None = None,
+) -> Figure:
+    """Small images in a grid, `columns` to a row, each captioned with its class: "3" for a label, "→ 8"
+    for a prediction, "3 → 8" for both (in bold vermillion where they differ). An image is a row of side²
+    pixel values in reading order (`nn.data.digits` gives 64, 8×8), drawn dark for ink on white, all on
+    one scale from the smallest pixel value given to the largest. `labels` as in this module's docstring,
+    `predicted` class numbers (`nn.classify` gives them). `title`: None for a caption's key, "" for none.
+    Always a Figure of its own, one Axes per image.
+
+    >>> fig = digit_images([[0.0, 1.0, 1.0, 0.0]] * 3, labels=[1, 1, 7], predicted=[1, 4, 7])
+    >>> [ax.get_title() for ax in fig.axes]
+    ['1 → 1', '1 → 4', '7 → 7']
+    >>> fig.axes[0].images[0].get_array().shape       # 4 pixels: 2×2
+    (2, 2)
+    """
+    pictures, side = _images(images)
+    n = len(pictures)
+    true = None if labels is None else _classes("labels", labels, n)
+    said = None
+    if predicted is not None:
+        said = iterable("predicted", predicted, "a list of predicted class numbers (classify(model, X))")
+        said = [integer(f"predicted[{i}]", c, low=0, high=MAX_CLASSES - 1) for i, c in enumerate(said)]
+        if len(said) != n:
+            raise ValueError(f"predicted has {len(said)} classes but there are {n} images; expected one each")
+    columns = integer("columns", columns, low=1, high=MAX_IMAGES)
+    keys = {(True, True): "true → predicted", (True, False): "true class", (False, True): "→ predicted"}
+    heading = _title(title, keys.get((true is not None, said is not None), ""))
+    fig, _ = _axes(None, (1.0, 1.0))  # matplotlib, or the error saying what to install
+    wide, high = min(columns, n), math.ceil(n / columns)
+    room = 0.11 * len(heading) + 0.4  # the title's width at its 12 points: about 0.11 inch a character
+    fig.set_size_inches(max(wide * CELL + 0.2, room), high * (CELL + 0.3) + (0.45 if heading else 0.1))
+    fig.clear()
+    low = min(min(p) for p in pictures)
+    top = max(max(p) for p in pictures)
+    for i, pixels in enumerate(pictures):
+        ax = fig.add_subplot(high, wide, i + 1)
+        ax.imshow([pixels[r * side : (r + 1) * side] for r in range(side)], cmap="gray_r", vmin=low,
+                  vmax=top if top > low else low + 1.0, interpolation="nearest")  # fmt: skip
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for spine in ax.spines.values():
+            spine.set_color("#999999")
+        t, p = (None if true is None else true[i]), (None if said is None else said[i])
+        caption = f"{'' if t is None else t}{'' if p is None else f' → {p}'}".strip()
+        wrong = t is not None and p is not None and t != p
+        ax.set_title(caption, fontsize=11, pad=3, color=PALETTE[1] if wrong else "black",
+                     fontweight="bold" if wrong else "normal")  # fmt: skip
+    if heading:
+        fig.suptitle(heading)
+    return fig
+
+
+def misclassified_digits(
+    model: Any,
+    X: Sequence[Sequence[float]],
+    labels: Sequence[Any],
+    *,
+    limit: int = 40,
+    columns: int = 10,
+    threshold: float | None = None,
+    title: str | None = None,
+) -> Figure:
+    """The images of `X` that `model` classifies wrong (`nn.classify`), up to `limit` of them in the order
+    of X, each captioned "true → predicted" (`digit_images`). `labels` as in this module's docstring.
+    With none wrong, a figure that says so. `title`: None for how many are wrong, "" for none.
+    (`X` holds images as `digit_images` takes them; any model of as many inputs as pixels will do.)
+
+    >>> from nn import MLP
+    >>> model = MLP(4, [2], seed=0)     # 2×2 images; made to say 0 or 1 by the ink top left or bottom right
+    >>> for neuron, weights in zip(model.layers[0].neurons, [[1, 0, 0, 0], [0, 0, 0, 1]]):
+    ...     for w, value in zip(neuron.w, weights):
+    ...         w.data = value
+    >>> images = [[1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 1.0], [1.0, 0.0, 0.0, 0.5]]
+    >>> fig = misclassified_digits(model, images, [0, 1, 1])
+    >>> fig.get_suptitle(), [ax.get_title() for ax in fig.axes]
+    ('1 of 3 misclassified (true → predicted)', ['1 → 0'])
+    """
+    said = classify(model, X, threshold=threshold)
+    true = _classes("labels", labels, len(said))
+    limit = integer("limit", limit, low=1, high=MAX_IMAGES)
+    columns = integer("columns", columns, low=1, high=MAX_IMAGES)
+    wrong = [i for i, (t, p) in enumerate(zip(true, said, strict=True)) if t != p]
+    first = f", the first {limit}" if len(wrong) > limit else ""
+    heading = _title(title, f"{len(wrong)} of {len(said)} misclassified (true → predicted{first})" if wrong else "")
+    if not wrong:
+        fig, ax = _axes(None, (8.0, 1.2))
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, f"0 of {len(said)} misclassified: every one classified right", ha="center",
+                va="center", fontsize=12)  # fmt: skip
+        if heading:
+            fig.suptitle(heading)
+        return fig
+    rows = iterable("X", X, "a list of images")
+    shown = wrong[:limit]
+    return digit_images([rows[i] for i in shown], [true[i] for i in shown], [said[i] for i in shown],
+                        columns=columns, title=heading)  # fmt: skip

@@ -1,6 +1,7 @@
-"""`chainrule train`: the demo's defaults reach 100% training accuracy; files written; and no mistake of a
-user's ends in a traceback: usage errors exit 2 with argparse's usage line, failures while running exit 1
-with one line on stderr, Ctrl-C exits 130."""
+"""`chainrule train`: the demo's defaults reach 100% training accuracy; a test set held out and its accuracy
+true; k classes and the digits; files written; and no mistake of a user's ends in a traceback: usage
+errors exit 2 with argparse's usage line, failures while running exit 1 with one line on stderr, Ctrl-C
+exits 130."""
 
 import builtins
 import errno
@@ -15,8 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from nn import load
+from nn import accuracy, classify, load
+from nn import data as nn_data
 from nn.cli import main
+from nn.data import blobs, digits, train_test_split
 
 from .conftest import require
 
@@ -28,11 +31,13 @@ def test_the_demo_defaults_reach_100_percent_and_write_every_file(tmp_path, caps
     out = tmp_path / "demo-output"
     assert main(["train", "--out", str(out), "--no-progress"]) == 0
     text = capsys.readouterr().out
-    assert "moons: 100 points, noise 0.1; MLP(2 -> 16 -> 16 -> 1, relu / linear)" in text
+    assert "moons: 100 points, noise 0.1, 2 classes; 80 to train, 20 held out to test\n" in text
+    assert "MLP(2 -> 16 -> 16 -> 1, relu / linear), 337 parameters" in text  # 3·16 + 17·16 + 17
     assert "squared_error loss" in text
-    assert "training accuracy 100.0%" in text
-    assert sorted(p.name for p in out.iterdir()) == ["decision_boundary.png", "loss.png", "model.json", "neuron.svg"]
-    for png in ("loss.png", "decision_boundary.png"):
+    assert "training accuracy 100.0%; test loss " in text
+    assert sorted(p.name for p in out.iterdir()) == ["confusion_matrix.png", "decision_boundary.png", "loss.png",
+                                                     "model.json", "neuron.svg"]  # fmt: skip
+    for png in ("loss.png", "confusion_matrix.png", "decision_boundary.png"):
         assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     svg = (out / "neuron.svg").read_text()
     assert "<svg" in svg and "dot" in svg and "relu" in svg
@@ -54,14 +59,18 @@ def test_the_plots_are_nn_plots(tmp_path, monkeypatch):
 
         monkeypatch.setattr(plots, name, drawn)
 
-    spy("history")
-    spy("decision_boundary")
+    for name in ("history", "confusion_matrix", "decision_boundary", "misclassified_digits"):
+        spy(name)
     assert main(["train", "--out", str(tmp_path), "--no-progress", "--epochs", "2", "--samples", "20",
                  "--dataset", "blobs"]) == 0  # fmt: skip
-    (_, (history,), loss_options), (_, (model, X, labels), boundary_options) = calls
-    assert [name for name, _, _ in calls] == ["history", "decision_boundary"]
-    assert history.epochs == 2 and len(X) == len(labels) == 20 and repr(model).startswith("MLP(2 -> 16")
-    assert loss_options["title"] == f"{model} on blobs" and boundary_options["title"].startswith("blobs: training")
+    assert [name for name, _, _ in calls] == ["history", "confusion_matrix", "decision_boundary"]
+    (_, (history,), loss_options), (_, _, counts), (_, (model, X, labels), boundary_options) = calls
+    assert history.epochs == 2 and len(history.val_loss) == 2  # the held-out points, measured each epoch
+    assert len(X) == len(labels) == 16 and repr(model).startswith("MLP(2 -> 16")  # the training points
+    assert len(counts["labels"]) == len(counts["predicted"]) == 4 and counts["class_names"] is None  # the test
+    assert loss_options["title"] == f"{model} on blobs (dashed: the 4 held out to test)"
+    assert counts["title"].startswith("blobs, the 4 held out: ")
+    assert boundary_options["title"].startswith("blobs, the 16 training points: accuracy ")
 
 
 def test_without_matplotlib_the_plots_are_skipped_with_a_note(tmp_path, capsys, monkeypatch):
@@ -70,6 +79,123 @@ def test_without_matplotlib_the_plots_are_skipped_with_a_note(tmp_path, capsys, 
     assert main(["train", "--out", str(tmp_path), "--no-progress", "--epochs", "1", "--samples", "20"]) == 0
     assert capsys.readouterr().err == "note: matplotlib is not installed, so no plots (pip install 'chainrule[plot]')\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.json", "neuron.svg"]
+
+
+# ---------------------------------------------------------------------------------------------------
+# A test set held out; k classes; the digits.
+
+
+def _fit_spy(monkeypatch):
+    """Record fit's arguments (and run it)."""
+    import nn.cli
+
+    seen = {}
+    real = nn.cli.fit
+
+    def fit(model, X, y, **options):
+        seen.update(model=model, X=X, y=y, **options)
+        return real(model, X, y, **options)
+
+    monkeypatch.setattr(nn.cli, "fit", fit)
+    return seen
+
+
+def _accuracies(text):
+    found = re.search(r"training accuracy ([\d.]+)%; test loss [\d.]+, test accuracy ([\d.]+)%", text)
+    assert found, text
+    return float(found[1]), float(found[2])
+
+
+def test_a_stratified_test_set_is_held_out_and_its_accuracy_is_true(tmp_path, capsys, monkeypatch):
+    seen = _fit_spy(monkeypatch)
+    argv = ["train", "--out", str(tmp_path), "--no-progress", "--no-plots", "--epochs", "3", "--samples", "60",
+            "--dataset", "blobs", "--classes", "3", "--noise", "0.8", "--test-size", "0.25", "--seed", "2"]  # fmt: skip
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert "blobs: 60 points, noise 0.8, 3 classes; 45 to train, 15 held out to test" in text
+    # the split is nn.data's, stratified and seeded as documented: training on one part, testing on the other
+    X, labels = blobs(60, noise=0.8, centers=3, seed=2)
+    X_train, X_test, y_train, y_test = train_test_split(X, labels, test_size=0.25, seed=2, stratify=True)
+    assert seen["X"] == X_train and seen["validation"][0] == X_test
+    assert sorted(y_test) == [0] * 5 + [1] * 5 + [2] * 5  # 20 of each class, a quarter of each held out
+    model = load(tmp_path / "model.json")  # the accuracies printed are the saved model's on those parts
+    training, test = _accuracies(text)
+    assert training == round(100 * accuracy(model, X_train, y_train), 1)
+    assert test == round(100 * accuracy(model, X_test, y_test), 1)
+
+
+@pytest.mark.parametrize(
+    ("flags", "shape", "targets"),
+    [
+        (["--dataset", "blobs", "--classes", "4", "--loss", "cross_entropy"], "MLP(2 -> 16 -> 16 -> 4", "labels"),
+        (["--dataset", "spirals", "--classes", "3"], "MLP(2 -> 16 -> 16 -> 3", "one-hot ±1"),
+        (["--dataset", "spirals", "--classes", "3", "--loss", "bce"], "MLP(2 -> 16 -> 16 -> 3", "one-hot 0/1"),
+        (["--loss", "cross_entropy"], "MLP(2 -> 16 -> 16 -> 2", "labels"),  # two classes, two logits
+        (["--dataset", "blobs", "--classes", "2"], "MLP(2 -> 16 -> 16 -> 1", "±1"),
+        (["--dataset", "blobs", "--classes", "10", "--loss", "cross_entropy", "--compiled"], "-> 10", "labels"),
+    ],
+)
+def test_k_classes_have_k_outputs_and_the_targets_the_loss_wants(tmp_path, capsys, monkeypatch, flags, shape, targets):
+    seen = _fit_spy(monkeypatch)
+    assert main(["train", "--out", str(tmp_path), *FAST, "--samples", "30", *flags]) == 0
+    assert shape in capsys.readouterr().out
+    k = int(flags[flags.index("--classes") + 1]) if "--classes" in flags else 2
+    labels = [c for c in range(k)]
+    y = seen["y"]
+    if targets == "labels":  # cross_entropy takes the class numbers
+        assert sorted(set(y)) == labels and all(type(c) is int for c in y)
+    elif targets == "±1":
+        assert sorted(set(y)) == [-1.0, 1.0]
+    else:
+        low = -1.0 if "±1" in targets else 0.0
+        assert all(sorted(t) == [low] * (k - 1) + [1.0] for t in y)
+        assert sorted({t.index(1.0) for t in y}) == labels
+
+
+def test_digits_train_with_a_test_set_and_write_their_pictures(tmp_path, capsys, monkeypatch):
+    require("sklearn")
+    require("matplotlib")
+    from nn import plots
+
+    calls = {}
+    for name in ("confusion_matrix", "misclassified_digits", "decision_boundary"):
+        real = getattr(plots, name)
+
+        def drawn(*args, _name=name, _real=real, **kwargs):
+            calls[_name] = (args, kwargs)
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(plots, name, drawn)
+    argv = ["train", "--out", str(tmp_path), "--no-progress", "--dataset", "digits", "--loss", "cross_entropy",
+            "--samples", "100", "--hidden", "8", "--epochs", "2", "--batch-size", "20"]  # fmt: skip
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert "digits: 100 images of 8×8 pixels, 10 classes; 80 to train, 20 held out to test" in text
+    assert "MLP(64 -> 8 -> 10, relu / linear), 610 parameters" in text  # 65·8 + 9·10
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["confusion_matrix.png", "loss.png", "misclassified.png",
+                                                          "model.json", "neuron.svg"]  # fmt: skip
+    X_train, X_test, y_train, y_test = digits(100, test_size=0.2, seed=0)
+    model = load(tmp_path / "model.json")
+    training, test = _accuracies(text)
+    assert training == round(100 * accuracy(model, X_train, y_train), 1)
+    assert test == round(100 * accuracy(model, X_test, y_test), 1)
+    assert "decision_boundary" not in calls  # 64 inputs: no plane to draw
+    (_, options) = calls["confusion_matrix"]
+    assert options["labels"] == y_test and options["predicted"] == classify(model, X_test)
+    assert options["class_names"] == [str(c) for c in range(10)]
+    (_, X, labels), _ = calls["misclassified_digits"]
+    assert X == X_test and labels == y_test
+
+
+def test_digits_without_scikit_learn_is_one_line_saying_what_to_install(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(nn_data, "_digit_images", nn_data._digit_images.__wrapped__)  # not the cached images
+    for name in [m for m in sys.modules if m == "sklearn" or m.startswith("sklearn.")] or ["sklearn"]:
+        monkeypatch.setitem(sys.modules, name, None)
+    assert main(["train", "--out", str(tmp_path / "out"), *FAST, "--dataset", "digits"]) == 1
+    out, err = capsys.readouterr()
+    assert err == ("chainrule train: digits needs scikit-learn (it bundles the images): pip install "
+                   "'chainrule[data]' (or pip install scikit-learn)\n")  # fmt: skip
+    assert out == "" and not (tmp_path / "out" / "model.json").exists()
 
 
 @pytest.mark.parametrize(
@@ -82,6 +208,10 @@ def test_without_matplotlib_the_plots_are_skipped_with_a_note(tmp_path, capsys, 
         ["--dataset", "xor", "--loss", "hinge", "--batch-size", "1", "--l2", "0.001", "--compiled"],
         ["--dataset", "circles", "--optimizer", "cg", "--batch-size", "full", "--hidden", "4", "--compiled"],
         ["--dataset", "blobs", "--loss", "bce", "--compiled"],
+        ["--dataset", "spirals", "--classes", "3", "--loss", "cross_entropy", "--compiled"],
+        ["--dataset", "blobs", "--classes", "4", "--loss", "cross_entropy", "--optimizer", "cg", "--batch-size",
+         "full", "--compiled"],
+        ["--dataset", "blobs", "--classes", "5", "--loss", "hinge"],
     ],
 )
 def test_other_flags_run(tmp_path, capsys, flags):
@@ -151,6 +281,41 @@ TRAIN_TABLE = [
     (["--hidden", "16 16"], 0, "MLP(2 -> 16 -> 16 -> 1"),
     (["--hidden", " 4 , 4 "], 0, "MLP(2 -> 4 -> 4 -> 1"),
     (["--hidden", "none"], 0, "MLP(2 -> 1"),
+    # --classes: spirals and blobs only, 2 to 10, with a point for each
+    (["--classes", "3"], 2, "--classes: moons has 2 classes by nature; only spirals and blobs take --classes"),
+    (["--classes", "3", "--dataset", "circles"], 2, "circles has 2 classes by nature"),
+    (["--classes", "2", "--dataset", "xor"], 2, "xor has 2 classes by nature"),
+    (["--classes", "10", "--dataset", "digits"], 2, "--classes: digits has its 10 classes, one per digit"),
+    (["--classes", "1", "--dataset", "blobs"], 2, "--classes: expected a number >= 2, got 1"),
+    (["--classes", "11", "--dataset", "spirals"], 2, "--classes: expected at most 10, got 11"),
+    (["--classes", "three", "--dataset", "spirals"], 2, "--classes: expected a whole number, got 'three'"),
+    (["--classes", "3", "--dataset", "blobs", "--samples", "2"], 2,
+     "--samples 2 is too few for 3 classes: each class needs a point"),
+    (["--classes", "10", "--dataset", "spirals", "--samples", "10"], 0, "10 classes; 8 to train, 2 held out"),
+    (["--classes", "4", "--dataset", "blobs"], 0, "MLP(2 -> 16 -> 16 -> 4"),
+    # --test-size: a fraction that leaves both parts a sample
+    (["--test-size", "0"], 2, "--test-size: expected a fraction > 0 and < 1, got 0"),
+    (["--test-size", "1"], 2, "expected a fraction > 0 and < 1, got 1"),
+    (["--test-size", "nan"], 2, "expected a fraction > 0 and < 1, got nan"),
+    (["--test-size", "-0.2"], 2, "expected a fraction > 0 and < 1"),
+    (["--test-size", "20%"], 2, "expected a fraction such as 0.2, got '20%'"),
+    (["--test-size", "0.9", "--samples", "2"], 2, "--test-size 0.9 of 2 samples holds out all 2: none is left"),
+    (["--test-size", "0.5", "--samples", "2"], 0, "1 to train, 1 held out"),
+    (["--test-size", "0.01"], 0, "19 to train, 1 held out"),  # ⌈0.2⌉: one sample at least
+    # cross_entropy: logits, one per class
+    (["--loss", "cross_entropy", "--output-activation", "sigmoid"], 2,
+     "--loss cross_entropy needs --output-activation linear, got sigmoid: softmax cross-entropy applies the softmax"),
+    (["--loss", "cross_entropy", "--output-activation", "tanh"], 2, "needs --output-activation linear"),
+    (["--loss", "cross_entropy"], 0, "MLP(2 -> 16 -> 16 -> 2, relu / linear)"),
+    (["--lr", "1e300", "--optimizer", "sgd", "--loss", "cross_entropy"], 1, "training diverged"),
+    # the digits: 64 inputs, 10 classes, images without noise
+    (["--dataset", "digits"], 0, "MLP(64 -> 16 -> 16 -> 10, relu / linear)"),
+    (["--dataset", "digits", "--loss", "cross_entropy", "--compiled"], 0, "digits: 20 images of 8×8 pixels"),
+    (["--dataset", "digits", "--loss", "cross_entropy", "--optimizer", "cg", "--batch-size", "full"], 0, ""),
+    (["--dataset", "digits", "--noise", "0.1"], 2, "--noise: the digits are images as drawn; only the toy data"),
+    (["--dataset", "digits", "--samples", "1798"], 2, "--samples: digits has 1,797 images, got 1,798"),
+    (["--dataset", "digits", "--samples", "9"], 2, "--samples 9 is too few for 10 classes"),
+    (["--dataset", "digits", "--hidden", "15000"], 2, "makes 1,125,010 parameters"),  # 65·15000 + 15001·10
     # --epochs, --batch-size, --seed, --l2, --target-loss
     (["--epochs", "0"], 2, "--epochs: expected a number >= 1, got 0"),
     (["--epochs", "-1"], 2, "expected a number >= 1, got -1"),
@@ -329,8 +494,9 @@ def _fill_disk_for(monkeypatch, stem):
     [
         ("model", []),
         ("loss", ["model.json"]),
-        ("decision_boundary", ["loss.png", "model.json"]),
-        ("neuron", ["decision_boundary.png", "loss.png", "model.json"]),
+        ("confusion_matrix", ["loss.png", "model.json"]),
+        ("decision_boundary", ["confusion_matrix.png", "loss.png", "model.json"]),
+        ("neuron", ["confusion_matrix.png", "decision_boundary.png", "loss.png", "model.json"]),
     ],
 )
 def test_a_full_disk_is_one_line_naming_the_file_and_leaves_no_partial_file(tmp_path, capsys, monkeypatch, stem, before):
@@ -342,10 +508,11 @@ def test_a_full_disk_is_one_line_naming_the_file_and_leaves_no_partial_file(tmp_
     assert status == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
-    name = {"model": "model.json", "loss": "loss.png", "decision_boundary": "decision_boundary.png"}.get(stem, stem)
+    name = {"model": "model.json", "neuron": "neuron"}.get(stem, f"{stem}.png")
     assert err.startswith(f"chainrule train: cannot write {out / name}") and "No space left on device" in err
     if before:
-        assert f"(written: {', '.join(sorted(before, key=['model.json', 'loss.png', 'decision_boundary.png'].index))})" in err
+        order = ["model.json", "loss.png", "confusion_matrix.png", "decision_boundary.png"]
+        assert f"(written: {', '.join(sorted(before, key=order.index))})" in err
     assert sorted(p.name for p in out.iterdir()) == before  # no partial file, no temporary left
 
 
@@ -400,7 +567,8 @@ def test_help_shows_defaults_as_typed(capsys, command):
     if command == "train":
         for shown in ("(default: 16,16)", "(default: moons)", "(default: chainrule-output)", "(default: sgd 0.1,"):
             assert shown in text
-        assert text.count("(default:") == 15 + 1  # 15 flags with a value, and --lr says its own
+        assert text.count("(default:") == 14 + 4  # 14 flags with a value; --samples, --classes, --noise, --lr
+        # say their own (their default depends on the data set or the optimizer)
     else:
         assert "graph.svg unless only --html is given" in text and "(default: auto)" in text
 
@@ -418,8 +586,8 @@ def _run(*args, env=None, cwd=None):
 def test_python_dash_m_nn_is_the_same_command():
     result = _run("train", "--help")
     assert result.returncode == 0
-    for flag in ("--dataset", "--hidden", "--activation", "--loss", "--optimizer", "--lr", "--epochs",
-                 "--batch-size", "--seed", "--compiled", "--out"):  # fmt: skip
+    for flag in ("--dataset", "--classes", "--test-size", "--hidden", "--activation", "--loss", "--optimizer",
+                 "--lr", "--epochs", "--batch-size", "--seed", "--compiled", "--out"):  # fmt: skip
         assert flag in result.stdout
 
 

@@ -2,6 +2,7 @@
 the artists each figure holds, for 2-class and 3-class data, on its own Figure or on a given Axes, with no
 pyplot figure left open and no setting changed."""
 
+import io
 import math
 import struct
 import subprocess
@@ -243,6 +244,92 @@ def test_confusion_matrix_writes_each_count_in_its_cell(classes):
     assert [t.get_text() for t in again.axes[0].texts] == [t.get_text() for t in ax.texts]
 
 
+# ---------------------------------------------------------------------------------------------------
+# Images: one Axes per image, captioned with its classes.
+
+
+def _captions(fig):
+    return [ax.get_title() for ax in fig.axes]
+
+
+def test_digit_images_draws_each_image_row_by_row_on_one_scale():
+    nine = [float(v) for v in range(9)]  # a 3×3 image: row r holds 3r, 3r + 1, 3r + 2
+    fig = plots.digit_images([nine, [4.0] * 9], labels=[3, 1], predicted=[3, 7])
+    assert len(fig.axes) == 2 and all(len(ax.images) == 1 for ax in fig.axes)
+    assert fig.axes[0].images[0].get_array().tolist() == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0], [6.0, 7.0, 8.0]]
+    assert all(ax.images[0].get_clim() == (0.0, 8.0) for ax in fig.axes)  # one scale: the smallest to the largest
+    assert fig.axes[0].images[0].get_cmap().name == "gray_r"  # ink (the larger value) dark on white
+    assert _captions(fig) == ["3 → 3", "1 → 7"]
+    right, wrong = (ax.title for ax in fig.axes)
+    assert right.get_color() == "black" and right.get_fontweight() == "normal"
+    assert wrong.get_color() == plots.PALETTE[1] and wrong.get_fontweight() == "bold"
+    assert fig.get_suptitle() == "true → predicted"
+    assert _captions(plots.digit_images([nine], labels=[5])) == ["5"]
+    assert _captions(plots.digit_images([nine], predicted=[5])) == ["→ 5"]
+    assert plots.digit_images([nine], labels=[[0.0, 1.0]]).axes[0].get_title() == "1"  # a one-hot label
+    bare = plots.digit_images([nine, nine], title="")
+    assert _captions(bare) == ["", ""] and bare.get_suptitle() == ""
+    flat = plots.digit_images([[2.0] * 4])  # every pixel alike: still a scale, not a division by zero
+    assert flat.axes[0].images[0].get_clim() == (2.0, 3.0)
+
+
+def test_digit_images_fill_rows_of_columns():
+    images = [[0.0, 1.0, 1.0, 0.0]] * 23
+    fig = plots.digit_images(images, labels=[c % 10 for c in range(23)])
+    assert len(fig.axes) == 23  # no empty Axes in the last row
+    assert {ax.get_subplotspec().get_geometry()[:2] for ax in fig.axes} == {(3, 10)}  # ⌈23/10⌉ rows of 10
+    assert [ax.get_subplotspec().num1 for ax in fig.axes] == list(range(23))  # in order, row by row
+    fig = plots.digit_images(images[:6], columns=4)
+    assert {ax.get_subplotspec().get_geometry()[:2] for ax in fig.axes} == {(2, 4)}
+    fig = plots.digit_images(images[:3])  # fewer than a row: as many columns as images
+    assert {ax.get_subplotspec().get_geometry()[:2] for ax in fig.axes} == {(1, 3)}
+
+
+def _corner_model():
+    """MLP(4, [2]) on 2×2 images: o₀ = the top left pixel, o₁ = the bottom right one (class of the larger)."""
+    model = MLP(4, [2], seed=0)
+    for neuron, weights in zip(model.layers[0].neurons, [[1.0, 0, 0, 0], [0, 0, 0, 1.0]], strict=True):
+        for w, value in zip(neuron.w, weights, strict=True):
+            w.data = value
+        neuron.b.data = 0.0
+    return model
+
+
+def test_misclassified_digits_shows_the_wrong_ones_in_order():
+    model = _corner_model()
+    says_0, says_1 = [1.0, 0.0, 0.0, 0.25], [0.0, 0.5, 0.5, 1.0]
+    X = [says_0, says_1, says_1, says_0, says_0, says_1]
+    labels = [0, 0, 1, 1, 0, 0]  # wrong: 1 (true 0, said 1), 3 (true 1, said 0), 5 (true 0, said 1)
+    fig = plots.misclassified_digits(model, X, labels)
+    assert _captions(fig) == ["0 → 1", "1 → 0", "0 → 1"]
+    assert [ax.images[0].get_array().tolist() for ax in fig.axes] == [[[0.0, 0.5], [0.5, 1.0]],
+                                                                       [[1.0, 0.0], [0.0, 0.25]],
+                                                                       [[0.0, 0.5], [0.5, 1.0]]]  # fmt: skip
+    assert fig.get_suptitle() == "3 of 6 misclassified (true → predicted)"
+    fig = plots.misclassified_digits(model, X, labels, limit=2)
+    assert _captions(fig) == ["0 → 1", "1 → 0"]
+    assert fig.get_suptitle() == "3 of 6 misclassified (true → predicted, the first 2)"
+    targets = one_hot(labels, 2)  # the targets fit takes say the same
+    assert _captions(plots.misclassified_digits(model, X, targets)) == ["0 → 1", "1 → 0", "0 → 1"]
+    fine = plots.misclassified_digits(model, X[:3], [0, 1, 1])
+    assert not any(ax.images for ax in fine.axes)
+    assert [t.get_text() for t in fine.axes[0].texts] == ["0 of 3 misclassified: every one classified right"]
+    assert plots.misclassified_digits(model, X, labels, title="test set").get_suptitle() == "test set"
+
+
+def test_misclassified_digits_of_a_trained_model_on_the_digits():
+    from nn.data import digits
+
+    X_train, X_test, y_train, y_test = digits(100, seed=0)
+    model = MLP(64, [10], seed=0)
+    fit(model, X_train, y_train, loss="cross_entropy", epochs=2, batch_size=20, progress=False)
+    said = classify(model, X_test)
+    wrong = [(t, p) for t, p in zip(y_test, said, strict=True) if t != p]
+    fig = plots.misclassified_digits(model, X_test, y_test)
+    assert _captions(fig) == [f"{t} → {p}" for t, p in wrong]
+    assert all(ax.images[0].get_array().shape == (8, 8) for ax in fig.axes)
+
+
 def test_figures_compose_on_given_axes():
     fig = Figure(layout="constrained")
     left, middle, right = fig.subplots(1, 3)
@@ -275,12 +362,37 @@ def test_each_figure_is_a_1000_pixel_png(tmp_path):
     figures = {
         "history": plots.history(History(loss=[1.0, 0.5], accuracy=[0.5, 1.0])),
         "boundary": plots.decision_boundary(MLP(2, [3], seed=0), X, labels, resolution=5),
+        "digits": plots.digit_images([[0.0, 1.0, 1.0, 0.0]] * 12, labels=[1] * 12),  # 10 to a row
     }
     for name, fig in figures.items():
         fig.savefig(tmp_path / f"{name}.png")
         head = (tmp_path / f"{name}.png").read_bytes()[:24]
         assert head[:8] == b"\x89PNG\r\n\x1a\n"
         assert struct.unpack(">I", head[16:20])[0] == 1000  # width: 8 inches at 125 dpi
+
+
+def _inside(fig):
+    """Everything drawn lies within the figure (a pixel of rounding allowed): no title or legend cut off."""
+    fig.savefig(io.BytesIO(), format="png")  # laid out as when written (a bare canvas.draw() can differ)
+    renderer = fig._get_renderer()
+    boxes = [ax.get_tightbbox(renderer) for ax in fig.axes]
+    return min(b.y0 for b in boxes) >= -1 and max(b.y1 for b in boxes) <= fig.bbox.y1 + 1 and \
+        min(b.x0 for b in boxes) >= -1 and max(b.x1 for b in boxes) <= fig.bbox.x1 + 1
+
+
+def test_ten_classes_fit_the_figure():
+    X, labels = blobs(200, noise=0.1, centers=10, seed=0)
+    fig = plots.decision_boundary(MLP(2, [10], seed=0), X, labels, resolution=20, title="ten blobs")
+    assert len(fig.axes[0].get_legend().get_texts()) == 11 and _inside(fig)  # three rows of legend below
+    fig = plots.confusion_matrix(labels=labels, predicted=labels)
+    assert fig.get_size_inches()[0] * fig.dpi <= 1000 and _inside(fig)  # not wider than the other figures
+    assert fig.axes[0].get_xticklabels()[0].get_rotation() == 0.0  # "class 9" fits its column
+    many = list(range(30))
+    fig = plots.confusion_matrix(labels=many, predicted=many)
+    assert fig.get_size_inches()[0] * fig.dpi <= 1000 and _inside(fig)
+    assert fig.axes[0].get_xticklabels()[0].get_rotation() == 90.0  # 30 names upright, not overlapping
+    sizes = {t.get_fontsize() for t in fig.axes[0].texts}
+    assert len(sizes) == 1 and 5 <= sizes.pop() < 12  # smaller counts for smaller cells
 
 
 def test_without_matplotlib_drawing_says_what_to_install(monkeypatch):
@@ -356,6 +468,25 @@ BAD_ARGUMENTS = [
     (Call(plots.confusion_matrix, _m, _X), TypeError, "confusion_matrix needs labels"),
     (Call(plots.confusion_matrix, labels=_y), TypeError, "needs a model and X (its samples), or predicted="),
     (Call(plots.confusion_matrix, _m, _X, _y, predicted=[0, 1]), TypeError, "a model and X, or predicted=, not both"),
+    (Call(plots.digit_images, None), TypeError, "images must be a list of images, each a list of side² pixel values"),
+    (Call(plots.digit_images, []), ValueError, "images is empty: there are no images to draw"),
+    (Call(plots.digit_images, [[0.0] * 5]), ValueError, "images[0] has 5 pixels; an image is a square of side² pixels"),
+    (Call(plots.digit_images, [[]]), ValueError, "images[0] has 0 pixels; an image is a square"),
+    (Call(plots.digit_images, [[0.0] * 4, [0.0] * 9]), ValueError, "images[1] has 9 pixels but images[0] has 4"),
+    (Call(plots.digit_images, [[0.0, math.nan, 0.0, 0.0]]), ValueError, "images[0][1] must be a finite number"),
+    (Call(plots.digit_images, [[0.0] * 4] * 201), ValueError, "images has 201 images; digit_images draws at most 200"),
+    (Call(plots.digit_images, [[0.0] * 4], labels=[1, 2]), ValueError, "labels has 2 labels but there are 1 samples"),
+    (Call(plots.digit_images, [[0.0] * 4], predicted=[1, 2]), ValueError,
+     "predicted has 2 classes but there are 1 images; expected one each"),
+    (Call(plots.digit_images, [[0.0] * 4], predicted=[1.0]), TypeError, "predicted[0] must be an int, got float"),
+    (Call(plots.digit_images, [[0.0] * 4], columns=0), ValueError, "columns must be >= 1 and <= 200, got 0"),
+    (Call(plots.digit_images, [[0.0] * 4], title=1), TypeError, "title must be a str"),
+    (Call(plots.misclassified_digits, MLP(4, [2], seed=0), [[0.0] * 9], [0]), ValueError, "X[0] has 9"),
+    (Call(plots.misclassified_digits, MLP(4, [2], seed=0), [[0.0] * 4], [0, 1]), ValueError,
+     "labels has 2 labels but there are 1 samples"),
+    (Call(plots.misclassified_digits, MLP(4, [2], seed=0), [[0.0] * 4], [0], limit=0), ValueError,
+     "limit must be >= 1 and <= 200, got 0"),
+    (Call(plots.misclassified_digits, None, [[0.0] * 4], [0]), TypeError, "model must be an MLP, Layer or Neuron"),
 ]  # fmt: skip
 
 
@@ -376,3 +507,8 @@ def test_sweep_of_wrong_values_finds_no_raw_error():
     options = {"class_names": None, "title": None}
     names = {"labels": "labels", "predicted": "predicted", **{k: k for k in options}}
     assert sweep(plots.confusion_matrix, (), {"labels": _y, "predicted": [1, 1], **options}, names) == []
+    assert sweep(plots.digit_images, ([[0.0, 1.0, 1.0, 0.0]],), {"labels": [1], "predicted": [1], "columns": 3,
+                 "title": None}, {0: "images", **{k: k for k in ("labels", "predicted", "columns", "title")}}) == []
+    names = {0: "model", 1: "X", 2: "labels", **{k: k for k in ("limit", "columns", "threshold", "title")}}
+    options = {"limit": 3, "columns": 3, "threshold": None, "title": None}
+    assert sweep(plots.misclassified_digits, (_corner_model(), [[0.0, 0.0, 0.0, 1.0]], [0]), options, names) == []

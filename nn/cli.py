@@ -12,7 +12,8 @@ class, whose raw scores (logits) the loss turns into probabilities. It writes in
 (the loss and accuracy per epoch, the held-out data dashed), confusion_matrix.png (true × predicted class
 on the held-out data), decision_boundary.png for 2-D data (the model's regions over the training points),
 misclassified.png for the digits (the held-out images it gets wrong), model.json (`nn.load` reads it)
-and neuron.svg (the computation graph of one neuron on one sample, with its gradients); the plots are
+and neuron.svg (the computation graph of one neuron on one sample, with its gradients, for data of at most
+8 inputs); the plots are
 drawn by `nn.plots`. matplotlib and tqdm are optional and imported lazily: without them the plots are
 skipped (with a note) and there is no progress bar.
 
@@ -452,7 +453,12 @@ def train_command(args: argparse.Namespace) -> int:
         written.append(args.out / "model.json")
         if plot:  # the figures are nn.plots'; here they are only written, atomically
             _pictures(args, model, history, (X, labels), (X_test, labels_test), (final_acc, test_acc), written)
-        written.append(_neuron_graph(model.layers[0].neurons[0], X[0], args.out / "neuron.svg"))
+        first = model.layers[0].neurons[0]
+        if first.nin <= NEURON_GRAPH_INPUTS:
+            written.append(_neuron_graph(first, X[0], args.out / "neuron.svg"))
+        else:
+            print(f"note: no neuron.svg: a neuron of {first.nin} inputs draws as a graph too long to read "
+                  f"(it is drawn for at most {NEURON_GRAPH_INPUTS})")  # fmt: skip
     except OSError as e:
         done = f" (written: {', '.join(p.name for p in written)})" if written else ""
         return fail(args, f"cannot write {e.filename or 'a file in ' + str(args.out)}: {e.strerror or e}{done}")
@@ -477,7 +483,7 @@ def _pictures(
     (the digits), adding each to `written` once it is there. A failure to write raises OSError naming the
     file."""
     held_out = f"{len(test[0])} held out"
-    figure = plots.history(history, title=f"{model} on {args.dataset} (dashed: the {held_out} to test)")
+    figure = plots.history(history, held_out="test", title=f"{model} on {args.dataset} (dashed: the {held_out} to test)")
     written.append(write_atomically(args.out / "loss.png", figure.savefig))
     said = classify(model, test[0])
     right = sum(p == t for p, t in zip(said, test[1], strict=True))
@@ -504,6 +510,11 @@ def _can_plot() -> bool:
         print("note: matplotlib is not installed, so no plots (pip install 'chainrule[plot]')", file=sys.stderr)
         return False
     return True
+
+
+NEURON_GRAPH_INPUTS = 8
+"""neuron.svg is drawn for a first-layer neuron of at most this many inputs (the digits' 64 make a strip
+thousands of points long)."""
 
 
 def _neuron_graph(neuron: Neuron, sample: Sequence[float], path: Path) -> Path:

@@ -35,12 +35,13 @@ model with several outputs says the class of the largest.
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from autograd.checks import function, instance, integer, iterable, optional, real
+from autograd.checks import flag, function, instance, integer, iterable, optional, real
 
 from .train import History, _threshold, classify, predict
 
@@ -73,6 +74,24 @@ DPI = 125
 """Figures are 8 inches wide: 1000 pixels, readable on a screen and in a notebook."""
 
 
+@functools.cache
+def _shown_figure() -> type[Figure]:
+    """matplotlib's Figure that Jupyter shows as a PNG when it is a cell's value, with or without pyplot
+    or ``%matplotlib inline`` first (the inline backend's own printer, when it is on, takes precedence)."""
+    from matplotlib.figure import Figure
+
+    class ShownFigure(Figure):
+        def _repr_png_(self) -> bytes:
+            import io
+
+            buffer = io.BytesIO()
+            self.savefig(buffer, format="png")
+            return buffer.getvalue()
+
+    ShownFigure.__name__ = ShownFigure.__qualname__ = "Figure"
+    return ShownFigure
+
+
 def _axes(ax: object, size: tuple[float, float]) -> tuple[Figure, Axes]:
     """The Figure and Axes to draw on: `ax` and its figure when given, else a new Figure (not pyplot's)."""
     try:
@@ -83,7 +102,7 @@ def _axes(ax: object, size: tuple[float, float]) -> tuple[Figure, Axes]:
             raise  # matplotlib is there, but one of its own dependencies is not: let that error say which
         raise ModuleNotFoundError(NEEDS_MATPLOTLIB, name="matplotlib") from e
     if ax is None:
-        fig = Figure(figsize=size, dpi=DPI, layout="constrained")
+        fig = _shown_figure()(figsize=size, dpi=DPI, layout="constrained")
         return fig, fig.add_subplot()
     axes = instance("ax", ax, Axes, "a matplotlib Axes (fig.add_subplot(), or plt.subplots()[1])")
     root = axes.figure.figure  # a Figure's .figure is itself, a SubFigure's the Figure it is in
@@ -172,10 +191,13 @@ def _style(c: int) -> tuple[str, str]:
 LOSS_COLOR, ACCURACY_COLOR = PALETTE[0], PALETTE[1]
 
 
-def history(history: History, *, title: str | None = None, ax: Axes | None = None) -> Figure:
+def history(
+    history: History, *, title: str | None = None, held_out: str = "validation", ax: Axes | None = None
+) -> Figure:
     """Loss (left axis, a log scale when every loss is > 0) and accuracy in % (right axis) per epoch, of
-    the training data (solid) and the validation data (dashed) when `fit` had some. `title`: None for
-    "loss and accuracy per epoch", "" for none.
+    the training data (solid) and the validation data (dashed) when `fit` had some; `held_out` names that
+    data in the legend ("test" when it is a test set). `title`: None for "loss and accuracy per epoch",
+    "" for none.
 
     >>> h = History(loss=[0.8, 0.3, 0.1], accuracy=[0.5, 0.75, 1.0], val_loss=[0.9, 0.5, 0.4],
     ...             val_accuracy=[0.5, 0.5, 0.75])
@@ -187,6 +209,7 @@ def history(history: History, *, title: str | None = None, ax: Axes | None = Non
     ('log', [50.0, 75.0, 100.0])
     """
     h = instance("history", history, History, "an nn.train.History (what fit returns)")
+    held_out = instance("held_out", held_out, str, "a str naming the held-out data (validation, test)")
     n = len(h.loss)
     if n == 0:
         raise ValueError("history has no epochs to draw (fit ran 0 epochs)")
@@ -203,7 +226,7 @@ def history(history: History, *, title: str | None = None, ax: Axes | None = Non
     dots: dict[str, Any] = {"marker": "o", "markersize": 3} if n <= 30 else {}  # few epochs: show each
     ax.plot(epochs, h.loss, color=LOSS_COLOR, lw=2, label="training loss", **dots)
     if validated:
-        ax.plot(epochs, h.val_loss, color=LOSS_COLOR, lw=1.5, ls="--", label="validation loss", **dots)
+        ax.plot(epochs, h.val_loss, color=LOSS_COLOR, lw=1.5, ls="--", label=f"{held_out} loss", **dots)
     if all(0 < v < math.inf for v in h.loss + h.val_loss):
         ax.set_yscale("log")
     ax.set_xlabel("epoch")
@@ -216,7 +239,7 @@ def history(history: History, *, title: str | None = None, ax: Axes | None = Non
              **dots)  # fmt: skip
     if validated:
         acc.plot(epochs, [100 * a for a in h.val_accuracy], color=ACCURACY_COLOR, lw=1.5, ls="--",
-                 label="validation accuracy", **dots)  # fmt: skip
+                 label=f"{held_out} accuracy", **dots)  # fmt: skip
     acc.set_ylabel("accuracy (%)", color=ACCURACY_COLOR)
     acc.set_ylim(-3, 103)
     lines = ax.get_lines() + acc.get_lines()
@@ -255,10 +278,12 @@ def decision_boundary(
     resolution: int = 90,
     class_names: Sequence[str] | None = None,
     title: str | None = None,
+    key: bool = True,
     ax: Axes | None = None,
 ) -> Figure:
     """The points of `X` (2-D), coloured and shaped by class, over the classes `model` gives the plane,
-    evaluated on a `resolution` × `resolution` grid.
+    evaluated on a `resolution` × `resolution` grid. `key=False` leaves out the legend and the colour
+    bar (small multiples: several models or epochs side by side, `ax=` one panel each).
 
     One output: the plane shaded by the output (blue below the threshold, vermillion above, white at it)
     and the decision boundary drawn where the output crosses the threshold (nn.train's, from the model,
@@ -294,8 +319,9 @@ def decision_boundary(
     # An own figure 8 inches wide, as tall as the plane at equal scale needs (7 inches at most), with room
     # below it for the axis label, the legend and the colour bar. Below, not beside: a fixed aspect leaves
     # the height free, and the width is then the layout's to keep.
+    key = flag("key", key)
     entries = len({*true}) + 1
-    below = 0.8 + 0.4 * math.ceil(entries / 5) + (0.9 if one else 0.0)
+    below = 0.8 + (0.4 * math.ceil(entries / 5) + (0.9 if one else 0.0) if key else 0.0)
     height = min(max(6.6 * (y1 - y0) / (x1 - x0), 2.5), 7.0)  # the plane is about 6.6 inches wide
     fig, ax = _axes(ax, (8.0, height + below + 0.4))
     from matplotlib.colors import LinearSegmentedColormap, Normalize
@@ -314,13 +340,16 @@ def decision_boundary(
         shade = LinearSegmentedColormap.from_list("chainrule", [PALETTE[0], "#ffffff", PALETTE[1]])
         filled = ax.contourf(gx, gy, clipped, levels=levels, cmap=shade, norm=Normalize(-top, top),
                              alpha=0.55, extend="both")  # fmt: skip
-        bar = ax.figure.colorbar(filled, ax=ax, location="bottom", shrink=0.6, aspect=40, pad=0.01)
-        ticks = [-top, -top / 2, 0.0, top / 2, top]
-        bar.set_ticks(ticks, labels=[f"{cut + d:.3g}" for d in ticks])  # labelled with the output itself
-        bar.set_label(f"model output (class 1 above {cut:g})")
+        bar = None
+        if key:
+            bar = ax.figure.colorbar(filled, ax=ax, location="bottom", shrink=0.6, aspect=40, pad=0.01)
+            ticks = [-top, -top / 2, 0.0, top / 2, top]
+            bar.set_ticks(ticks, labels=[f"{cut + d:.3g}" for d in ticks])  # labelled with the output itself
+            bar.set_label(f"model output (class 1 above {cut:g})")
         if far and min(v for row in above for v in row) < 0.0 < max(v for row in above for v in row):
             line = ax.contour(gx, gy, above, levels=[0.0], colors="black", linewidths=1.5)
-            bar.add_lines(line)
+            if bar is not None:
+                bar.add_lines(line)
             boundary = [Line2D([], [], color="black", lw=1.5, label=f"boundary: output = {cut:g}")]
     else:  # each region in the colour of its class: where that output is largest
         rows = [[_outputs(outs[j * steps + i]) for i in range(steps)] for j in range(steps)]
@@ -346,9 +375,10 @@ def decision_boundary(
     ax.set_xlabel("x₁")
     ax.set_ylabel("x₂")
     ax.set_aspect("equal", adjustable="box")
-    under = offset_copy(ax.transAxes, fig=fig, y=-32, units="points")  # below the x axis and its label
-    ax.legend(handles=[*handles, *boundary], loc="upper center", bbox_to_anchor=(0.5, 0.0),
-              bbox_transform=under, ncol=min(len(handles) + len(boundary), 5), frameon=False)  # fmt: skip
+    if key:
+        under = offset_copy(ax.transAxes, fig=fig, y=-32, units="points")  # below the x axis and its label
+        ax.legend(handles=[*handles, *boundary], loc="upper center", bbox_to_anchor=(0.5, 0.0),
+                  bbox_transform=under, ncol=min(len(handles) + len(boundary), 5), frameon=False)  # fmt: skip
     ax.set_title(heading)
     return fig
 

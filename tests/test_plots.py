@@ -512,3 +512,34 @@ def test_sweep_of_wrong_values_finds_no_raw_error():
     names = {0: "model", 1: "X", 2: "labels", **{k: k for k in ("limit", "columns", "threshold", "title")}}
     options = {"limit": 3, "columns": 3, "threshold": None, "title": None}
     assert sweep(plots.misclassified_digits, (_corner_model(), [[0.0, 0.0, 0.0, 1.0]], [0]), options, names) == []
+
+
+def test_a_figure_shows_itself_in_jupyter_without_pyplot():
+    """A Figure as a cell's value: its PNG, even when no pyplot or %matplotlib inline ran first."""
+    fig = plots.decision_boundary(MLP(2, [1], seed=0), [[0.0, 0.0], [1.0, 1.0]], [0, 1], resolution=10)
+    png = fig._repr_png_()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    from matplotlib.figure import Figure
+
+    assert isinstance(fig, Figure) and type(fig).__name__ == "Figure"
+
+
+def test_decision_boundary_without_its_key_for_small_multiples():
+    from matplotlib.figure import Figure
+
+    X, labels = blobs(30, noise=0.3, centers=3, seed=0)
+    fig = Figure()
+    panels = fig.subplots(1, 2)
+    for ax in panels:
+        plots.decision_boundary(MLP(2, [1], seed=0), X, [int(c == 0) for c in labels], ax=ax, key=False, resolution=10)
+    assert len(fig.axes) == 2 and all(ax.get_legend() is None for ax in fig.axes)  # no colour bar axes either
+    with pytest.raises(TypeError, match="key must be"):
+        plots.decision_boundary(MLP(2, [1], seed=0), X, labels, key="no")
+
+
+def test_history_names_its_held_out_data():
+    h = History(loss=[0.5, 0.2], accuracy=[0.5, 1.0], val_loss=[0.6, 0.3], val_accuracy=[0.5, 0.5])
+    fig = plots.history(h, held_out="test")
+    assert [line.get_label() for ax in fig.axes for line in ax.lines] == [
+        "training loss", "test loss", "training accuracy", "test accuracy",
+    ]  # fmt: skip

@@ -386,8 +386,9 @@ class _Graph:
             for i in positions:
                 value += self.local[top][i]
             formula = rules[0][0]
-            for r, _ in rules[1:]:
-                formula = formula + " + " + r
+            for r, _ in rules[1:]:  # x + -1 reads x - 1
+                negative = r.text.startswith("-") and r.tex.startswith("-")
+                formula = formula + " - " + _M(r.text[1:].lstrip(), r.tex[1:].lstrip()) if negative else formula + " + " + r
             used = tuple(dict.fromkeys(u for _, us in rules for u in us))
             return Link(
                 top,

@@ -547,3 +547,14 @@ def test_an_answer_is_shown_as_typed_and_an_update_without_needless_digits():
     assert fb.correct and "0.1 · 3 = 0.2" in fb.message, fb.message
     fb = check_update(w, 0.1, 30.0, grad=3.0)
     assert "30" in fb.message and "3e+01" not in fb.message, fb.message
+
+
+def test_a_repeated_input_with_a_negative_rule_reads_as_a_difference():
+    from nn import cross_entropy
+
+    z = [Value(0.5, "z0"), Value(2.0, "z1"), Value(-1.0, "z2")]
+    loss = cross_entropy(z, 0)  # z0 is an input twice: in the logsumexp (+p0) and subtracted (-1)
+    loss.label = "L"
+    fb = check_local(loss, "z0", 0.17529)  # one use only: p0
+    assert fb.kind == "one_use" and "exp(z0 - z0 - L) - 1" in fb.message and "+ -1" not in fb.message
+    assert r"\right) - 1" in fb._repr_markdown_()

@@ -1,6 +1,9 @@
 """The interactive step-through's response, measured in a real browser (headless Chromium, as the tests
 drive it): for each view, the time from a key press to the next animation frame after the page changed,
-over many steps. Layout happens once, when the page is made; stepping only changes what is shown.
+over many steps. Layout happens once, when the page is made; stepping only changes what is shown. Timing
+starts once the page has settled after loading (a second after it began, main thread idle): a press within
+half a second of loading also waits for Chromium's own loading work (40-130 ms measured on this 2-core
+machine), which is the page's load time, not a step's response.
 
 The two views of issue 13: a 2-2-2 training step (the delta-rule network: 34 steps) and MLP(2, [4, 4, 1])
 on 4 samples (neurons drawn collapsed: 187 steps).

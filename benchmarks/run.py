@@ -23,7 +23,7 @@ from .view import bench_view
 
 RESULTS = Path(__file__).parent / "results"
 # Run in this process, alternating with chainrule; all but PyTorch at every n (micrograd: a child process).
-PEERS = ("float floor", "object floor", "chainrule, collector paused", "PyTorch scalar")
+PEERS = ("float floor", "float floor, unfused", "object floor", "chainrule, collector paused", "PyTorch scalar")
 
 
 @dataclasses.dataclass
@@ -279,7 +279,10 @@ def targets(res: dict[str, Any]) -> list[dict[str, Any]]:
         add("moons step: chainrule compiled / float floor", 1 / c if c else None, 1.5, False)
     chain = res.get("chain", {}).get(str(10**6))
     if chain:
-        add("deep chain 10^6 (fwd + bwd + free): chainrule / float floor", chain["float floor"]["chainrule_over_this"], 25, False)
+        # The target is against the cheapest float code (1 - y*y); the engine's fused, PyTorch-exact tanh rule
+        # is part of what it costs. The fused floor is reported beside it.
+        floor = chain.get("float floor, unfused", chain["float floor"])
+        add("deep chain 10^6 (fwd + bwd + free): chainrule / float floor, unfused", floor["chainrule_over_this"], 25, False)
     mem = res.get("memory", {}).get("per_node", {}).get("chainrule", {})
     if "tracemalloc" in mem:
         add("memory per op node (tracemalloc)", mem["tracemalloc"], 250, False, " B")
@@ -420,9 +423,10 @@ def _object_floor_note(block: dict[str, Any]) -> list[str]:
     e = block[n]
     if "object floor" not in e or "float floor" not in e:
         return []
-    floor = e["float floor"]["total"]
+    floor_name = "float floor, unfused" if "float floor, unfused" in e else "float floor"
+    floor = e[floor_name]["total"]
     objects, paused = e["object floor"]["total"] / floor, e.get("chainrule, collector paused", {}).get("total")
-    note = (f"\nAt n = {int(n):,} the object floor alone takes {objects:.3g}x the float floor: making and freeing the "
+    note = (f"\nAt n = {int(n):,} the object floor alone takes {objects:.3g}x the {floor_name}: making and freeing the "
             "graph's Python objects with the cyclic collector on (its full collections rescan the growing graph)")
     if paused:
         note += f"; with the collector paused, chainrule takes {paused / floor:.3g}x"

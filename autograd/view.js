@@ -153,16 +153,27 @@ function chainruleView(root) {
     b.addEventListener("click", function () { act(b.getAttribute("data-act")); });
   });
   slider.addEventListener("input", function () { play(false); show(parseInt(slider.value, 10)); });
-  root.addEventListener("keydown", function (ev) {
-    var keys = { ArrowRight: "next", ArrowDown: "next", n: "next", ArrowLeft: "prev", ArrowUp: "prev",
-      p: "prev", " ": "play", Home: "home", End: "end" };
+  // Keys are caught on the window, in the capture phase, while focus is inside a view: Jupyter Notebook 7
+  // handles its shortcuts on the document in that phase and stops them there, so a listener on the view
+  // would never hear them. One listener serves every view on the page: it asks the view that holds the
+  // focus (nothing keeps a view alive once its output is gone). Jupyter must not see the keys a view uses.
+  var keys = { ArrowRight: "next", ArrowDown: "next", n: "next", ArrowLeft: "prev", ArrowUp: "prev",
+    p: "prev", " ": "play", Home: "home", End: "end" };
+  root.chainruleKey = function (ev) {
     var what = keys[ev.key];
-    if (!what) return;
+    if (!what || ev.altKey || ev.ctrlKey || ev.metaKey) return;
+    ev.stopPropagation();
     if (ev.target === slider && what !== "play") return;  // the slider moves itself with the arrows
     ev.preventDefault();
-    ev.stopPropagation();  // Jupyter's own shortcuts must not see these keys
     act(what);
-  });
+  };
+  if (!window.chainruleKeys) {
+    window.chainruleKeys = true;
+    window.addEventListener("keydown", function (ev) {
+      var view = ev.target && ev.target.closest ? ev.target.closest(".crv") : null;
+      if (view && view.chainruleKey) view.chainruleKey(ev);
+    }, true);
+  }
   for (var g in inside) (function (g) {
     var n = nodes[g];
     if (!n) return;

@@ -97,13 +97,17 @@ class StepTiming:
     frame: float
 
 
+# Installed before any script of the page runs, so that its keydown listener is the first one called: the
+# time of the latest key press, however the page listens (a page's own window capture listener would run
+# first and change the page before a listener added later heard the key).
+_KEY_CLOCK = """window.addEventListener("keydown", (event) => { window.__keyDownAt = event.timeStamp; }, true);"""
 # Armed before each timed key press; window.__stepTiming resolves to {handled, frame} or null (no change).
 _ARM_TIMING = """() => {
   window.__stepTiming = new Promise((resolve) => {
-    let start = null;
-    const onKey = (event) => { if (start === null) start = event.timeStamp; };
+    const armed = performance.now();
     const observer = new MutationObserver(() => {
-      if (start === null) return;
+      const start = window.__keyDownAt;
+      if (start === undefined || start < armed) return;  // not caused by the key press
       observer.disconnect();
       const handled = performance.now() - start;
       requestAnimationFrame(() => setTimeout(() => {
@@ -114,10 +118,8 @@ _ARM_TIMING = """() => {
     function done(result) {
       clearTimeout(timeout);
       observer.disconnect();
-      window.removeEventListener("keydown", onKey, true);
       resolve(result);
     }
-    window.addEventListener("keydown", onKey, true);
     observer.observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
   });
 }"""
@@ -144,6 +146,7 @@ class Page:
         self._context = browser.new_context(viewport={"width": width, "height": height})
         self._context.set_default_timeout(TIMEOUT_MS)
         self._context.route("**/*", self._on_request)
+        self._context.add_init_script(_KEY_CLOCK)
         self._page = self._context.new_page()
         self._page.on("pageerror", self._on_page_error)
         self._page.on("console", self._on_console)

@@ -294,6 +294,27 @@ def test_keys_buttons_slider_and_play(page, tmp_path):
     assert page.text(".crv-count") != stopped
 
 
+# Jupyter Notebook 7 (Lumino) handles its shortcuts on the document in the capture phase and stops them
+# there: a view that listened on itself never heard an arrow key (seen in Notebook 7.5; JupyterLab listens in
+# the bubbling phase). This stands in for it.
+_NOTEBOOK_7_SHORTCUTS = """() => { window.jupyterSaw = [];
+  document.addEventListener("keydown", (e) => { window.jupyterSaw.push(e.key); e.stopPropagation(); }, true); }"""
+
+
+def test_keys_reach_the_view_before_jupyters_shortcuts(page, tmp_path):
+    need_dot()
+    _, sv = training_step()
+    page.open(sv.save_html(tmp_path / "steps.html"))
+    page.evaluate(_NOTEBOOK_7_SHORTCUTS)
+    page.press("ArrowRight", ".crv")
+    page.press("ArrowRight", ".crv")
+    assert page.text(".crv-count") == f"3 / {len(sv)}"
+    page.press("x", ".crv")  # not the view's: Jupyter's to handle
+    page.press("ArrowRight", ".crv-slider")  # the slider moves itself, and Jupyter does not move a cell
+    assert page.text(".crv-count") == f"4 / {len(sv)}"
+    assert page.evaluate("() => window.jupyterSaw") == ["x"]
+
+
 def test_a_collapsed_neuron_opens_on_a_click(page, tmp_path):
     need_dot()
     nn = pytest.importorskip("nn")

@@ -39,7 +39,6 @@ from typing import Any
 
 from . import checks, rules, viz
 from .explain import StepThrough, describe
-from .graph import topological_order
 from .ops import FLOAT_NAMES
 from .value import Value
 
@@ -72,19 +71,11 @@ def view(
     if lr is not None and not plist:
         raise ValueError("lr is given but no params: the update step needs the parameters to change")
     max_nodes = checks.optional(checks.integer, "max_nodes", max_nodes, low=1)
-    order = topological_order(root)
-    if max_nodes is not None and len(order) > max_nodes:
-        raise ValueError(
-            f"the graph has {len(order):,} Values, more than max_nodes={max_nodes}: too many to step through. "
-            "Collapse neurons (groups=, collapse=), step through one sample, or pass max_nodes=None"
-        )
-    if names is not None:
-        given = checks.mapping("names", names, "a dict of Value -> str")
-        names = {v: checks.instance(f"names[{checks.shown(v)}]", given[v], str, "a str") for v in order if v in given}
-    if groups is not None:
-        given = checks.mapping("groups", groups, "a dict of Value -> group name (str)")
-        groups = {v: checks.instance(f"groups[{checks.shown(v)}]", given[v], str, "a str") for v in order if v in given}
-    folded = {checks.instance("collapse[...]", g, str, "a group name") for g in checks.iterable("collapse", collapse)}
+    advice = "too many to step through. Collapse neurons (groups=, collapse=) or step through one sample"
+    order = viz._order(root, max_nodes, advice, "step through")
+    names = viz._labels("names", names, order, "str")
+    groups = viz._labels("groups", groups, order, "group name (str)")
+    folded = viz._collapsed(collapse)
     return View(StepThrough(root, checks.real("seed", seed)), plist, lr, names, groups or {}, folded)
 
 
@@ -127,7 +118,7 @@ class View:
         return rules.math_name(self.names[v])
 
     def _is_constant(self, v: Value) -> bool:
-        return v.op is None and not v.label and v is not self.root
+        return viz._is_constant(v, self.root)
 
     def _text(self, v: Value, kind: str, text: str) -> str:
         slot = self._widest.setdefault(self.index[v], ["", ""])
@@ -229,11 +220,7 @@ class View:
         op = v.op
         assert op is not None  # only nodes an op made
         slots = [f"_{k}_" for k in range(len(v.inputs))]
-        text = op.describe(slots, max_terms=10**6).replace("*", " * ")
-        if op.name == "**":
-            text = f"{slots[0]} ** {viz.num(op.params['n'])}"
-        elif op.name == "leaky_relu":
-            text = f"leaky_relu({slots[0]})"
+        text = op.describe(slots, max_terms=10**6)  # the op table's own reading of the node
         names = dict(zip(slots, (self.names[x] for x in v.inputs), strict=True))
         if numbers:
             return rules.mathml(text, numbers=dict(zip(slots, (x.data for x in v.inputs), strict=True)))

@@ -29,7 +29,7 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -113,17 +113,35 @@ def _values(name: str, xs: object) -> set[Value]:
     return set(items)
 
 
-def _order(root: object, max_nodes: int | None) -> list[Value]:
-    root = instance("root", root, Value, "a Value (the root of the graph to draw)")
+_DRAW_LESS = (
+    "a picture that size cannot be read. Draw less: the graph of one intermediate Value (to_dot(v) for a v "
+    "inside it), a smaller model or batch, or for an nn model its network diagram (nn.diagram.draw_network)"
+)
+
+
+def _order(root: object, max_nodes: int | None, advice: str = _DRAW_LESS, what: str = "draw") -> list[Value]:
+    """root's Values in topological order, refused past max_nodes with `advice` (what to do instead)."""
+    root = instance("root", root, Value, f"a Value (the root of the graph to {what})")
     order = topological_order(root)
     if max_nodes is not None and len(order) > max_nodes:
         raise ValueError(
-            f"the graph has {len(order):,} Values, more than max_nodes={max_nodes}: a picture that size "
-            "cannot be read. Draw less: the graph of one intermediate Value (to_dot(v) for a v inside it), "
-            "a smaller model or batch, or for an nn model its network diagram (nn.diagram.draw_network); "
-            f"or pass max_nodes={len(order)} (or None) to draw it anyway"
+            f"the graph has {len(order):,} Values, more than max_nodes={max_nodes}: {advice}; "
+            f"or pass max_nodes={len(order)} (or None) to {what} it anyway"
         )
     return order
+
+
+def _labels(what: str, given: object, order: Sequence[Value], expected: str) -> dict[Value, str] | None:
+    """A checked `names=` or `groups=` argument: each Value of the graph that it names, with its str."""
+    if given is None:
+        return None
+    found = mapping(what, given, f"a dict of Value -> {expected}")
+    return {v: instance(f"{what}[{shown(v)}]", found[v], str, "a str") for v in order if v in found}
+
+
+def _collapsed(collapse: object) -> set[str]:
+    """A checked `collapse=` argument: the group names to draw as one box each."""
+    return {instance("collapse[...]", g, str, "a group name (str)") for g in iterable("collapse", collapse, "a list of group names")}
 
 
 def escape(text: str) -> str:
@@ -466,16 +484,12 @@ def to_dot(
     max_nodes = optional(integer, "max_nodes", max_nodes, low=1)
     params_set, highlight_set = _values("params", params), _values("highlight", highlight)
     order = _order(root, max_nodes)
-    if names is not None:
-        given = mapping("names", names, "a dict of Value -> str")
-        names = {v: instance(f"names[{shown(v)}]", given[v], str, "a str") for v in order if v in given}
+    names = _labels("names", names, order, "str")
     if grads is not None:
         given = mapping("grads", grads, "a dict of Value -> float")
         grads = {v: real(f"grads[{shown(v)}]", given.get(v, 0.0), finite=False) for v in order}
-    if groups is not None:
-        given = mapping("groups", groups, "a dict of Value -> group name (str)")
-        groups = {v: instance(f"groups[{shown(v)}]", given[v], str, "a str") for v in order if v in given}
-    folded = {instance("collapse[...]", g, str, "a group name (str)") for g in iterable("collapse", collapse, "a list of group names")}
+    groups = _labels("groups", groups, order, "group name (str)")
+    folded = _collapsed(collapse)
     return dot_source(
         root, order, rankdir=rankdir, show_grad=show_grad, color_by=color_by, grad_width=grad_width,
         params=params_set, highlight=highlight_set, names=names, grads=grads, groups=groups, collapse=folded,

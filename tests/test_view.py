@@ -190,6 +190,28 @@ def test_collapsed_neurons_are_one_box_each_and_their_weights_inside():
     assert svg.count('class="node"') < len([u for u in sv.order if u.op is not None or u.label])
 
 
+def _one_node_per_op():
+    x, y, z = Value(0.5, "x"), Value(2.0, "y"), Value(-1.5, "z")
+    made = {
+        "+": x + y, "-": x - y, "*": x * y, "/": x / y, "neg": -x, "**": x ** 3, "pow": 2 ** x,
+        "abs": abs(z), "exp": x.exp(), "log": y.log(), "sqrt": y.sqrt(), "tanh": x.tanh(),
+        "sigmoid": x.sigmoid(), "relu": x.relu(), "leaky_relu": z.leaky_relu(0.1), "softplus": x.softplus(),
+        "sin": x.sin(), "cos": x.cos(), "sum": autograd.sum([x, y, z]), "dot": autograd.dot([x, y], [y, z], x),
+        "logsumexp": autograd.logsumexp([x, y, z]), "cross_entropy": autograd.logsumexp([x, y, z], minus=y),
+    }  # fmt: skip
+    return made
+
+
+def test_every_op_in_the_table_is_shown_in_the_view():
+    """Each op's forward step is written from the op table's own reading of the node (x ** y and 2 ** x
+    included), in MathML."""
+    made = _one_node_per_op()
+    assert {v.op.name for v in made.values()} == set(autograd.OPS)
+    for name, v in made.items():
+        forward = [f for f in view(v).frames if f.get("current") and f["phase"] == "forward"][-1]
+        assert "<math" in forward["panel"], name
+
+
 def test_bad_arguments_are_named():
     v = neuron()
     with pytest.raises(TypeError, match="root must be a Value"):

@@ -434,6 +434,8 @@ def dots(
         biases = [None] * len(rows)
     if labels is None:
         labels = [""] * len(rows)
+    elif not _all_str(labels):
+        _check_dots(rows, xs, biases, labels)
     try:
         xd = [x.data for x in xs]  # read once for every row
         if MODE.get():  # no_grad, anomaly, tracing: each node through _node, as one dot() would make it
@@ -462,6 +464,16 @@ def dots(
     except (AttributeError, TypeError, ValueError):
         _check_dots(rows, xs, biases, labels)
         raise
+
+
+def _all_str(labels: object) -> bool:
+    """Whether `labels` is a list of str, checked in C (`dots` and `map_op` run once per layer per sample:
+    a Python loop over the labels cost more than 1 µs a call)."""
+    try:
+        "".join(labels)  # type: ignore[arg-type]  # anything else is the answer False
+    except TypeError:
+        return False
+    return isinstance(labels, (list, tuple))
 
 
 def _dot_node(ws: list[Value], xs: list[Value], xd: list[float], b: Value | None) -> Value:
@@ -508,7 +520,7 @@ def map_op(op: Op, values: list[Value], labels: list[str] | None = None) -> list
         raise ValueError(f"map_op applies an op of one input, got {op!r}")
     if labels is None:
         labels = [""] * len(values)
-    elif len(labels) != len(values) or not all(isinstance(label, str) for label in labels):
+    elif len(labels) != len(values) or not _all_str(labels):
         raise ValueError(f"map_op needs one label (a str) per Value: {len(values)} Values, labels {labels!r}")
     if MODE.get():
         out = [_unary(op, v) for v in values]

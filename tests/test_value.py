@@ -189,6 +189,10 @@ def test_dots_and_map_op_report_bad_arguments_and_domain_errors_as_the_ops_do():
         dots([[Value(1.0)]], [1.0])
     with pytest.raises(ValueError, match="one bias .* per row: 1 rows, 2 biases"):
         dots([[Value(1.0)]], [Value(1.0)], [None, None])
+    with pytest.raises(TypeError, match=r"labels\[0\] must be a str, got int"):  # was stored as the label
+        dots([[Value(1.0)]], [Value(1.0)], None, [5])
+    with pytest.raises(ValueError, match="one label .a str. per Value"):
+        map_op(OPS["relu"], [Value(1.0)], [5])
 
 
 def test_a_value_shows_its_graph_in_jupyter():

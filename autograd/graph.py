@@ -169,7 +169,7 @@ def _backward_checked(root: Value, seed: float) -> None:
     be checked; `.grad` is written only when every step has passed (all or nothing)."""
     order = topological_order(root)
     grads: dict[Value, Any] = {v: v.grad for v in order if v.op is None}  # leaves accumulate
-    for step in backward_steps(root, seed, grads=grads):
+    for step in _backward_steps(root, order, seed, grads, None):
         for i, gx in enumerate(step.sent):
             if not math.isfinite(gx) and math.isfinite(step.upstream):
                 v = step.node
@@ -242,7 +242,13 @@ def backward_steps(
     6.0
     """
     _check_root(root)
-    order = topological_order(root)
+    return _backward_steps(root, topological_order(root), seed, grads, wrt)
+
+
+def _backward_steps(
+    root: Value, order: list[Value], seed: float, grads: MutableMapping[Value, Any] | None, wrt: Collection[Value] | None
+) -> Iterator[BackwardStep]:
+    """backward_steps with root's topological order already found."""
     grads = {} if grads is None else grads
     grads[root] = seed if root not in grads else grads[root] + seed
     if wrt is None:
@@ -285,10 +291,11 @@ def gradients(root: Value, seed: float = 1.0, *, grads: MutableMapping[Value, An
     >>> g = gradients(a * b + a); g[a], g[b]
     (-2.0, 2.0)
     """
+    _check_root(root)
     order = topological_order(root)
     start: dict[Value, Any] = {v: 0.0 for v in order if v.op is None}
     if grads is not None:
         start.update(grads)
-    for _ in backward_steps(root, seed, grads=start):
+    for _ in _backward_steps(root, order, seed, start, None):
         pass
     return {v: start.get(v, 0.0) for v in order}

@@ -321,10 +321,8 @@ class Op:
         else:
             (make,) = rules.build(self.source, namespace, "make")
             rule = make(*self.params.values())[3]
-        every = (True,) * len(self.rules)
-
         def backward_values(g: Any, *args: Any, wanted: Sequence[bool] | None = None) -> tuple[Any, ...]:
-            grads: tuple[Any, ...] = rule(g, *args, wanted or every)
+            grads: tuple[Any, ...] = rule(g, *args, wanted=wanted or (True,) * (len(args) - 1))  # args end with out
             return grads
 
         self.backward_values = backward_values
@@ -441,17 +439,6 @@ class Family(Op):
         self.forward = self.ieee_forward = forward  # no family raises: overflow is inf already
         self.backward, self.accumulate = rules.build(self.source, IEEE_NAMES, "backward", "accumulate")
         self.backward_values = self._first_backward_values
-
-    def _first_backward_values(self, g: Any, *args: Any, wanted: Sequence[bool] | None = None) -> tuple[Any, ...]:
-        """The rules compiled to run on Values (higher order), the first time they are needed."""
-        (backward,) = rules.build(self.source, {**FLOAT_NAMES, **VALUE_NAMES}, "backward")
-
-        def backward_values(g: Any, *args: Any, wanted: Sequence[bool] | None = None) -> tuple[Any, ...]:
-            grads = backward(g, *args)
-            return grads if wanted is None else tuple(gx if w else None for gx, w in zip(grads, wanted, strict=True))
-
-        self.backward_values = backward_values
-        return backward_values(g, *args, wanted=wanted)
 
     def _count(self, n: int | None) -> tuple[int, bool]:
         if n is None:

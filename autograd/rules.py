@@ -318,18 +318,27 @@ def family_source(
     datas = {x: f"v{x}.data" for x in groups}
     slices = ", ".join(_slice(j) for j in range(n))
     count = f"(len(inputs) - 1) // {n}" if always else f"len(inputs) // {n}"
-    lines = ["def backward(g, *args):", "    *inputs, out = args", f"    k = {count}"]
-    if always and tail:
-        lines.append(f"    {tail[0]} = inputs[-1]")
-    lines.append("    grads = []")
-    for x in groups:
-        source = "inputs[:k]" if n == 1 else f"zip({slices})"
-        lines.append(f"    grads += [{rules[x]} for {', '.join(groups)} in {source}]")
-    if tail:
-        if not always:
-            lines.append(f"    if len(inputs) % {n}:")
-        lines.append(f"    {'' if always else '    '}grads.append({tail[1]})")
-    lines += ["    return tuple(grads)", "", "def accumulate(g, inputs, out):"]
+    lines: list[str] = []
+    for values in (False, True):  # backward; backward_values (on Values: only the wanted rules run)
+        lines += ["def backward_values(g, *args, wanted):" if values else "def backward(g, *args):"]
+        lines += ["    *inputs, out = args", f"    k = {count}"]
+        if always and tail:
+            lines.append(f"    {tail[0]} = inputs[-1]")
+        lines.append("    grads = []")
+        names, groups_in = ", ".join(groups), slices if n > 1 else "inputs[:k]"
+        for j, x in enumerate(groups):
+            if values:  # wanted, sliced as the inputs are
+                wanted = _slice(j).replace("inputs", "wanted")
+                lines.append(f"    grads += [({rules[x]}) if want else None for want, {names} in zip({wanted}, {groups_in})]")
+            else:
+                lines.append(f"    grads += [{rules[x]} for {names} in {f'zip({slices})' if n > 1 else groups_in}]")
+        if tail:
+            if not always:
+                lines.append(f"    if len(inputs) % {n}:")
+            rule = f"({tail[1]}) if wanted[-1] else None" if values else tail[1]
+            lines.append(f"    {'' if always else '    '}grads.append({rule})")
+        lines += ["    return tuple(grads)", ""]
+    lines.append("def accumulate(g, inputs, out):")
     lines.append(f"    # {name} : for each input, grad += g · ∂out/∂input (the chain rule; += adds up the paths)")
     if skip_zero:
         lines += [

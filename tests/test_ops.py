@@ -239,6 +239,24 @@ def test_every_op_prints_the_code_it_runs():
         assert "def accumulate(g, inputs, out):" in op.source and ".grad +=" in op.source
 
 
+@pytest.mark.parametrize("name", ["sum", "dot", "logsumexp", "cross_entropy", "*", "tanh"])
+def test_higher_order_runs_only_the_wanted_rules(name):
+    """On Values (grad of grad), an input that does not depend on the argument gets None and no rule runs
+    for it: no Value is made (a first layer's dot has k inputs x that need no g · w)."""
+    from autograd import value
+
+    op = OPS[name]
+    n = op.arity or 5
+    xs = [Value(0.1 * (i + 1)) for i in range(n)]
+    out = Value(op.forward(*(x.data for x in xs)) if op.arity else 0.5)
+    g = Value(1.0)
+    start = value._next_seq()
+    got = op.backward_values(g, *xs, out, wanted=[False] * n)
+    assert got == (None,) * n and value._next_seq() == start + 1, name  # no Value made in between
+    got = op.backward_values(g, *xs, out, wanted=[i == 0 for i in range(n)])
+    assert got[0] is not None and all(gx is None for gx in got[1:])
+
+
 def test_bound_ops_are_cached_and_show_their_metadata():
     a = OPS["**"].bind(n=2.0)
     assert OPS["**"].bind(n=2) is a

@@ -72,7 +72,7 @@ __all__ = ["Compiled", "compile"]
 # compensates its rounding; there, the compiled code calls the engine's own function instead.
 _PLAIN_SUM = builtins.sum([1e16, 1.0, -1e16]) == 0.0
 
-_NAMES: dict[str, Any] = {**ops.IEEE_NAMES, "inf": math.inf, "nan": math.nan}
+_NAMES: dict[str, Any] = dict(ops.IEEE_NAMES)
 _NAMES.update({f"_{op.name}": op.forward for op in ops.OPS.values() if op.arity is None})  # _sum, _dot, ...
 
 
@@ -121,20 +121,8 @@ class _Trace:
             raise TypeError(f"compile needs f to return a Value, got {type(out).__name__}: {checks.shown(out)}")
         self.root = out
         self.order = _graph_order(out, self.aux)
-        where = {v: i for i, v in enumerate(self.inputs)}
+        self.shape = _shape(self.order, params, self.inputs)
         index = {v: k for k, v in enumerate(self.order)}
-        self.shape: list[tuple[Any, ...]] = []  # per Value: ("p", i) | ("x", j) | ("c", hex) | (op, params, inputs)
-        for v in self.order:
-            key: tuple[Any, ...]
-            if v.op is not None:
-                key = (v.op.name, tuple(v.op.params.values()), tuple(index[x] for x in v.inputs))
-            elif v in params:
-                key = ("p", params[v])
-            elif v in where:
-                key = ("x", where[v])
-            else:
-                key = ("c", v.data.hex(), id(v))
-            self.shape.append(key)
         self.aux_at = tuple(index[a] for a in self.aux)  # where the reported values are in the order
 
     def compare(self, first: _Trace, n: int) -> None:
@@ -146,7 +134,7 @@ class _Trace:
             )
         for k, (a, b) in enumerate(zip(self.shape, first.shape, strict=True)):
             if a[0] == "c" and b[0] == "c":
-                if a[2] == b[2]:  # the same Value object in both traces: it was made outside f
+                if self.order[k] is first.order[k]:  # the same Value in both traces: it was made outside f
                     v = self.order[k]
                     raise ValueError(
                         f"f uses {v!r}{f' ({v.label})' if v.label else ''}, a Value made outside it that is not in "
@@ -292,7 +280,7 @@ class Compiled:
         self.n_inputs = len(first.inputs)
         self.has_aux = has_aux
         self._aux_is_list = first.aux_is_list
-        self._shape = [k if k[0] != "c" else k[:2] for k in first.shape]
+        self._shape = first.shape
         self.source, self.n_forward, self.n_backward = _emit(first, params, ieee=False)
         self.ieee_source = _emit(first, params, ieee=True)[0]
         self._fast = _build(self.source, "<chainrule compiled>")
@@ -477,16 +465,20 @@ def _graph_order(root: Value, aux: Sequence[Value]) -> list[Value]:
 def _shape_of(out: Any, aux: Sequence[Value], params: list[Value], xs: list[Value]) -> list[tuple[Any, ...]]:
     if not isinstance(out, Value):
         return []
-    order = _graph_order(out, aux)
+    return _shape(_graph_order(out, aux), {p: i for i, p in enumerate(params)}, xs)
+
+
+def _shape(order: list[Value], params: Mapping[Value, int], xs: list[Value]) -> list[tuple[Any, ...]]:
+    """A graph's canonical form, to compare graphs by: per Value, ("p", i) for params[i], ("x", j) for
+    xs[j], ("c", hex) for a constant, (op name, its params, the inputs' positions) for a node."""
     index = {v: k for k, v in enumerate(order)}
-    where_p = {p: i for i, p in enumerate(params)}
     where_x = {x: j for j, x in enumerate(xs)}
     shape: list[tuple[Any, ...]] = []
     for v in order:
         if v.op is not None:
             shape.append((v.op.name, tuple(v.op.params.values()), tuple(index[x] for x in v.inputs)))
-        elif v in where_p:
-            shape.append(("p", where_p[v]))
+        elif v in params:
+            shape.append(("p", params[v]))
         elif v in where_x:
             shape.append(("x", where_x[v]))
         else:
@@ -496,9 +488,8 @@ def _shape_of(out: Any, aux: Sequence[Value], params: list[Value], xs: list[Valu
 
 def _build(source: str, filename: str) -> Callable[..., Any]:
     """The function `compiled(P, G, x...)` -> (loss, grads) or, with aux values, (loss, grads, aux)."""
-    scope: dict[str, Any] = {}
-    exec(builtins.compile(source, filename, "exec"), dict(_NAMES), scope)  # noqa: S102 -- code we generated
-    return scope["compiled"]  # type: ignore[no-any-return]
+    (compiled,) = rules.build(source, _NAMES, "compiled", filename=filename)
+    return compiled
 
 
 def compile(  # autograd.compile mirrors torch.compile

@@ -369,10 +369,12 @@ def _slice(j: int) -> str:
     return "inputs[:k]" if j == 0 else "inputs[k:2 * k]" if j == 1 else f"inputs[{j} * k:{j + 1} * k]"
 
 
-def build(source: str, namespace: Mapping[str, Any], *names: str) -> tuple[Callable[..., Any], ...]:
+def build(
+    source: str, namespace: Mapping[str, Any], *names: str, filename: str = "<chainrule op table>"
+) -> tuple[Callable[..., Any], ...]:
     """Compile generated source in `namespace` and return the functions it defines, by name."""
     scope: dict[str, Any] = {}
-    exec(compile(source, "<chainrule op table>", "exec"), dict(namespace), scope)  # noqa: S102 -- our own generated code, never user text
+    exec(compile(source, filename, "exec"), dict(namespace), scope)  # noqa: S102 -- our own generated code, never user text
     return tuple(scope[n] for n in names)
 
 

@@ -88,17 +88,17 @@ def _outside(x: Any, start: int) -> bool:
     return isinstance(x, Value) and topological_order(x)[0].seq < start  # the oldest Value it depends on
 
 
-def _lower(x: Any, was_value: bool, start: int) -> Any:
+def _lower(x: Any, was_value: bool, start: int | None) -> Any:
     """A result as the caller gave: a Value for a Value argument, or one that depends on Values from
-    outside the call; else a float."""
-    if was_value or _outside(x, start):
+    outside the call (made before `start`; None: nothing can, f's result does not); else a float."""
+    if was_value or (start is not None and _outside(x, start)):
         return x if isinstance(x, Value) else Value(float(x))
     return x.data if isinstance(x, Value) else float(x)
 
 
 def _call(f: Callable[..., Any], args: tuple[Any, ...], nums: tuple[int, ...], what: str) -> tuple[Value | float, list[Value]]:
-    """Call f with the arguments in `nums` as Values (graphs recorded, even inside no_grad()); check the result."""
-    checks.function("f", f, "a function")
+    """Call f (checked when the transform was made) with the arguments in `nums` as Values (graphs
+    recorded, even inside no_grad()); check the result."""
     call = list(args)
     for i in nums:
         call[i] = _lift(args[i], i)
@@ -124,8 +124,10 @@ def value_and_grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[...,
         out, wrt = _call(f, args, nums, "value_and_grad")
         grads = backward_values(out, wrt) if isinstance(out, Value) else [0.0] * len(nums)
         given = [isinstance(args[i], Value) for i in nums]
-        lowered = [_lower(g, was, start) for g, was in zip(grads, given, strict=True)]
-        value = _lower(out, any(given), start)
+        # gradients are made from out's graph and new Values: none depends on an outside Value unless out does
+        since = start if _outside(out, start) else None
+        lowered = [_lower(g, was, since) for g, was in zip(grads, given, strict=True)]
+        value = _lower(out, any(given), since)
         return value, (lowered[0] if not isinstance(argnums, (tuple, list)) else tuple(lowered))
 
     return value_and_grad_f
@@ -167,7 +169,8 @@ def hessian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
         for g in backward_values(out, wrt) if isinstance(out, Value) else [0.0] * len(nums):
             rows.append(backward_values(g, wrt) if isinstance(g, Value) else [0.0] * len(nums))
         given = [isinstance(args[i], Value) for i in nums]
-        rows = [[_lower(h, was, start) for h, was in zip(row, given, strict=True)] for row in rows]
+        since = start if _outside(out, start) else None  # as in value_and_grad
+        rows = [[_lower(h, was, since) for h, was in zip(row, given, strict=True)] for row in rows]
         return rows[0][0] if not isinstance(argnums, (tuple, list)) else rows
 
     return hessian_f

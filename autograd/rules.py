@@ -200,14 +200,22 @@ class _Show(ast.NodeTransformer):
         if name == "power" and len(args) == 2:
             base, k = args
             return base if isinstance(k, ast.Constant) and k.value == 1 else ast.BinOp(base, ast.Pow(), k)
-        if name == "fma" and len(args) == 3:  # fused, but shown as the arithmetic it does
-            a, b, c = args
-            if isinstance(a, ast.UnaryOp) and isinstance(a.op, ast.USub):  # fma(-x, y, c) = c - x·y
-                return ast.BinOp(c, ast.Sub(), ast.BinOp(a.operand, ast.Mult(), b))
-            return ast.BinOp(ast.BinOp(a, ast.Mult(), b), ast.Add(), c)
-        if name == "is_zero" and len(args) == 1:
-            return ast.Compare(args[0], [ast.Eq()], [ast.Constant(0.0)])
-        return node
+        return _as_written(node) or node
+
+
+def _as_written(node: ast.Call) -> ast.expr | None:
+    """A call the op table makes for exactness or IEEE safety, as the arithmetic it does (or None)."""
+    if not isinstance(node.func, ast.Name):
+        return None
+    name, args = node.func.id, node.args
+    if name == "fma" and len(args) == 3:  # fused, but shown as the arithmetic it does
+        a, b, c = args
+        if isinstance(a, ast.UnaryOp) and isinstance(a.op, ast.USub):  # fma(-x, y, c) = c - x·y
+            return ast.BinOp(c, ast.Sub(), ast.BinOp(a.operand, ast.Mult(), b))
+        return ast.BinOp(ast.BinOp(a, ast.Mult(), b), ast.Add(), c)
+    if name == "is_zero" and len(args) == 1:
+        return ast.Compare(args[0], [ast.Eq()], [ast.Constant(0.0)])
+    return None
 
 
 def show(expr: str) -> str:
@@ -553,14 +561,8 @@ def _render(expr: str, notation: _MathML | _LaTeX, names: Mapping[str, str], num
                 return n.sqrt(go(args[0]))
             if fn == "power" and len(args) == 2:
                 return n.power(wrap(args[0], 6), go(args[1]))
-            if fn == "fma" and len(args) == 3:
-                a, b, c = args
-                if isinstance(a, ast.UnaryOp) and isinstance(a.op, ast.USub):
-                    return go(ast.BinOp(c, ast.Sub(), ast.BinOp(a.operand, ast.Mult(), b)))
-                return go(ast.BinOp(ast.BinOp(a, ast.Mult(), b), ast.Add(), c))
-            if fn == "is_zero" and len(args) == 1:
-                return go(ast.Compare(args[0], [ast.Eq()], [ast.Constant(0.0)]))
-            return n.call(fn, [go(a) for a in args])
+            written = _as_written(node)
+            return go(written) if written is not None else n.call(fn, [go(a) for a in args])
         return n.text(ast.unparse(node))
 
     return go(_parse(expr))

@@ -55,7 +55,7 @@ from types import EllipsisType
 from . import rules, viz
 from .checks import instance, iterable, optional, real, shown
 from .explain import Path, describe, local_formula, names, paths
-from .graph import backward_steps, gradients, topological_order
+from .graph import backward_steps, topological_order
 from .value import Value
 
 __all__ = ["Feedback", "Link", "check_chain", "check_gradient", "check_local", "check_update"]
@@ -404,7 +404,7 @@ class _Graph:
         between = paths(bottom, top, limit=_PATH_LIMIT)
         if between.n_paths == 0:
             raise ValueError(f"{tn} does not depend on {bn}: no path leads from {bn} to {tn}")
-        value = gradients(top).get(bottom, 0.0)  # the engine's total derivative
+        value = between.grad  # the engine's total derivative
         if between.n_paths > 1:  # the sum over the paths: each path's product, when there are few
             if between.n_paths <= _LISTED_TERMS:
                 terms = _num(between[0].product)

@@ -454,7 +454,8 @@ class Paths(Sequence[Path]):
         self.x, self.root, self.limit = x, root, limit
         self.order = topological_order(root)
         self.names = names(root, self.order)
-        self.grad = gradients(root).get(x, 0.0)
+        self._grads = gradients(root)  # every Value's: the drawing shows them
+        self.grad = self._grads.get(x, 0.0)
         self.n_paths, self.total, self.paths = _search(x, self.order, limit, self.names)
         self.complete = self.n_paths <= limit
 
@@ -564,7 +565,7 @@ class Paths(Sequence[Path]):
                 edge_style[p.nodes[k + 1], pos] = {"color": viz.HIGHLIGHT, "penwidth": "2.5"}
         value_style = {v: {"color": viz.HIGHLIGHT, "penwidth": "2"} for v in on_path}
         text = viz.dot_source(
-            self.root, self.order, rankdir=rankdir, names=self.names, grads=gradients(self.root),
+            self.root, self.order, rankdir=rankdir, names=self.names, grads=self._grads,
             value_style=value_style, edge_style=edge_style,
         )  # fmt: skip
         return _with_title(text, self.lines()[:1] + self.lines()[-1:]) if title else text

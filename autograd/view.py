@@ -271,18 +271,13 @@ class View:
         return self._svg
 
     def _data(self) -> dict[str, Any]:
-        boxes: dict[str, str] = {}  # a Value drawn inside another box: a collapsed neuron's members, its weights
-        for v, g in self.groups.items():
-            if g in self.collapse:
-                boxes[f"n{self.index[v]}"] = f"g_{viz._ident(g)}"
-        for p in self.params:
-            readers = {self.groups.get(u, "") for u in self.order if p in u.inputs}
-            if len(readers) == 1 and (g := readers.pop()) in self.collapse and p not in self.groups:
-                boxes[f"n{self.index[p]}"] = f"g_{viz._ident(g)}"
+        folded = {v: g for v, g in self.groups.items() if g in self.collapse}
+        # a Value drawn inside another box, as the drawing places it: a collapsed neuron's members, its weights
+        within = folded | viz._inside_groups(self.order, self.params, folded)
+        boxes = {self._id(v): f"g_{viz._ident(g)}" for v, g in within.items()}
         inside: dict[str, list[list[str]]] = {}
-        for v, g in self.groups.items():
-            if g in self.collapse:
-                inside.setdefault(f"g_{viz._ident(g)}", []).append([f"n{self.index[v]}", self.names[v]])
+        for v, g in folded.items():
+            inside.setdefault(f"g_{viz._ident(g)}", []).append([self._id(v), self.names[v]])
         return {"frames": self.frames, "boxes": boxes, "inside": inside}
 
     def to_html(self, *, standalone: bool = True) -> str:

@@ -206,6 +206,22 @@ def _grad_fill(magnitude: float, largest: float) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
+def _inside_groups(order: Sequence[Value], params: Collection[Value], folded: Mapping[Value, str]) -> dict[Value, str]:
+    """The parameters that only collapsed groups read (a neuron's weights), not drawn: each with the group
+    of its first reader (`folded`: each Value inside a collapsed group, with its group)."""
+    if not folded:
+        return {}
+    readers: dict[Value, list[Value]] = {}
+    for v in order:
+        for x in v.inputs:
+            readers.setdefault(x, []).append(v)
+    return {
+        p: folded[readers[p][0]]
+        for p in params
+        if p not in folded and readers.get(p) and all(r in folded for r in readers[p])
+    }
+
+
 def _is_constant(v: Value, root: Value) -> bool:
     return v.op is None and not v.label and v is not root
 
@@ -295,14 +311,7 @@ def dot_source(
     groups = groups or {}
     folded = {v: g for v, g in groups.items() if g in collapse}  # Values inside a collapsed group
     group_out = {g: max((v for v in order if folded.get(v) == g), key=index.__getitem__) for g in set(folded.values())}
-    if folded:  # a parameter that only collapsed groups read is inside them: not drawn (a neuron's weights)
-        readers: dict[Value, list[Value]] = {}
-        for v in order:
-            for x in v.inputs:
-                readers.setdefault(x, []).append(v)
-        hidden = {p for p in params if p not in folded and readers.get(p) and all(r in folded for r in readers[p])}
-    else:
-        hidden = set()
+    hidden = set(_inside_groups(order, params, folded))
     drawn = {v for v in order if v not in folded and v not in hidden}
     box = {v: f"n{index[v]}" for v in drawn} | {v: f"g_{_ident(g)}" for v, g in folded.items()}
     if rankdir == "auto":

@@ -190,6 +190,19 @@ def test_collapsed_neurons_are_one_box_each_and_their_weights_inside():
     assert svg.count('class="node"') < len([u for u in sv.order if u.op is not None or u.label])
 
 
+def test_a_weight_shared_by_two_collapsed_neurons_lives_in_a_box_the_drawing_shows():
+    """A parameter read only by collapsed groups is not drawn; its update step must still light a box
+    (it had none when two groups read it)."""
+    w, x1, x2 = Value(0.5, "w"), Value(1.0, "x1"), Value(2.0, "x2")
+    h1, h2 = (w * x1).tanh(), (w * x2).tanh()
+    h1.label, h2.label = "h1", "h2"
+    E = h1 + h2
+    groups = {h1: "h1", h1.inputs[0]: "h1", h2: "h2", h2.inputs[0]: "h2"}
+    sv = view(E, params=[w], lr=0.1, groups=groups, collapse={"h1", "h2"})
+    boxes = sv._data()["boxes"]
+    assert boxes[sv._id(w)] in (boxes[sv._id(h1)], boxes[sv._id(h2)])
+
+
 def _one_node_per_op():
     x, y, z = Value(0.5, "x"), Value(2.0, "y"), Value(-1.5, "z")
     made = {

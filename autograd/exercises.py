@@ -112,7 +112,7 @@ def _md_escape(text: str) -> str:
 
 def _tex_text(text: str) -> str:
     """Plain characters as LaTeX: the few specials escaped, arrows and dots as symbols."""
-    out = re.sub(r"([#$%&_{}])", r"\\\1", text.replace("\\", r"\backslash "))
+    out = rules._tex_escape(text.replace("\\", r"\backslash "))
     return out.replace("→", r"\to ").replace("·", r"\cdot ").replace("^", r"\hat{}").replace("~", r"\sim ")
 
 

@@ -303,7 +303,7 @@ def _with_title(dot_text: str, lines: Sequence[str]) -> str:
     """Put left-aligned text lines at the top of a DOT graph, each wrapped at TITLE_WIDTH characters (a
     drawing is as wide as its title: an unwrapped line would make it wider than a notebook)."""
     wrapped = [part for line in lines for part in (textwrap.wrap(line, TITLE_WIDTH, subsequent_indent="    ") or [""])]
-    body = "".join(line.replace("\\", "\\\\").replace('"', '\\"') + "\\l" for line in wrapped)
+    body = "".join(viz.escape(line) + "\\l" for line in wrapped)
     head, rest = dot_text.split("\n", 1)
     return (
         f'{head}\n  labelloc=t\n  labeljust=l\n  fontname="Courier"\n  fontsize=11\n  label="{body}"\n{rest}'

@@ -29,6 +29,7 @@ The drawing needs Graphviz (``pip install graphviz`` and its ``dot`` program); b
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import itertools
 import json
@@ -164,7 +165,7 @@ class View:
             "local derivative of each input, is added into that input's gradient.</p>",
             grad={self._id(root): self._text(root, "grad", f"grad {viz.num(seed)}")}, current=self._id(root),
         )  # fmt: skip
-        uses = {v: sum(1 for u in order for x in u.inputs if x is v) for v in order}
+        uses = collections.Counter(x for u in order for x in u.inputs)  # how many += each Value receives
         seen: dict[Value, int] = {}
         done: list[str] = []
         for step in self.trace:

@@ -12,29 +12,12 @@ from autograd import Value
 from autograd.exercises import Feedback, check_chain, check_gradient, check_local, check_update
 from nn import MLP
 
+from .graphs import sigmoid_neuron as neuron
 from .probe import Call, ids, np, refused, sweep
 
 
 def sigmoid(z):
     return 1 / (1 + math.exp(-z))
-
-
-def neuron():
-    """a = σ(w·x + b), E = ½ (t - a)² with w = 2, x = 1.5, b = -3, t = 1: z = 0, a = ½ (exact in binary)."""
-    w, x, b, t = Value(2.0, "w"), Value(1.5, "x"), Value(-3.0, "b"), Value(1.0, "t")
-    wx = w * x
-    wx.label = "wx"
-    z = wx + b
-    z.label = "z"
-    a = z.sigmoid()
-    a.label = "a"
-    d = t - a
-    d.label = "d"
-    q = d**2
-    q.label = "q"
-    E = 0.5 * q
-    E.label = "E"
-    return {"w": w, "x": x, "b": b, "t": t, "wx": wx, "z": z, "a": a, "d": d, "q": q, "E": E}
 
 
 # By hand for the neuron: ∂a/∂z = a(1 - a) = ¼, dE/da = -(t - a) = -½, ∂z/∂wx = 1, ∂wx/∂w = x = 1.5.

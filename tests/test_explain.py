@@ -9,26 +9,9 @@ import autograd
 from autograd import Value
 from autograd.explain import Paths, StepThrough, local_formula, names, paths, steps
 
+from .graphs import sigmoid_neuron
 from .probe import Call, ids, np, refused, sweep
 from .render_helpers import need_dot, svg_classes
-
-
-def sigmoid_neuron():
-    """a = σ(w x + b), E = ½ (t - a)², with numbers chosen so every product is exact in binary."""
-    w, x, b, t = Value(2.0, "w"), Value(1.5, "x"), Value(-3.0, "b"), Value(1.0, "t")
-    wx = w * x
-    wx.label = "wx"
-    z = wx + b
-    z.label = "z"
-    a = z.sigmoid()
-    a.label = "a"
-    d = t - a
-    d.label = "d"
-    q = d**2
-    q.label = "q"
-    E = 0.5 * q
-    E.label = "E"
-    return {"w": w, "x": x, "b": b, "t": t, "wx": wx, "z": z, "a": a, "d": d, "q": q, "E": E}
 
 
 def test_step_through_of_the_sigmoid_neuron_matches_the_chain_rule_by_hand():

@@ -142,7 +142,9 @@ def test_notebook_runs_and_reproduces_its_committed_outputs(path, tmp_path):
         pytest.skip(f"{path.name} shows PyTorch's numbers (the oracle): pip install 'chainrule[torch]'")
     checks = CHECKS / f"{path.stem}.py"
     assert checks.exists(), f"{path.name} has no checks of its numbers in {checks}"
-    fresh = run.normalised_text(run.execute(path, after=checks.read_text(encoding="utf-8")), tmp_path / path.name)
+    shared = f"import sys as _sys\n_sys.path.insert(0, {str(CHECKS.parent.parent)!r})  # tests.notebook_oracles\n"
+    after = shared + checks.read_text(encoding="utf-8")
+    fresh = run.normalised_text(run.execute(path, after=after), tmp_path / path.name)
     committed = path.read_text(encoding="utf-8")
     same = run.cells_for_comparison(fresh, images=False) == run.cells_for_comparison(committed, images=False)
     assert same, f"a re-run changes {path.name}; {REFRESH.format(path.name[:2])}\n" + run.diff(

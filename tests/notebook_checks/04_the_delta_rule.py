@@ -67,12 +67,9 @@ try:
 except ImportError:
     torch = None
 if torch is not None:
-    tw = {n: torch.tensor(v, dtype=torch.float64, requires_grad=True) for n, v in WEIGHTS.items()}
-    th1 = torch.sigmoid(tw["w1"] * X[0] + tw["w2"] * X[1])
-    th2 = torch.sigmoid(tw["w3"] * X[0] + tw["w4"] * X[1])
-    to1 = torch.sigmoid(tw["w5"] * th1 + tw["w6"] * th2)
-    to2 = torch.sigmoid(tw["w7"] * th1 + tw["w8"] * th2)
-    (0.5 * (T[0] - to1) ** 2 + 0.5 * (T[1] - to2) ** 2).backward()
+    from tests.notebook_oracles import torch_2_2_2
+
+    tw, _, _ = torch_2_2_2(WEIGHTS, X, T)
     for name in WEIGHTS:
         assert math.isclose(gradients[name], tw[name].grad.item(), rel_tol=1e-12), name
 

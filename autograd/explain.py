@@ -577,7 +577,7 @@ class Paths(Sequence[Path]):
 
 # A partial path from x: (product, previous link, node, position), a linked list so that keeping the
 # best k partial paths at each node costs O(k) memory per node, not O(k × length).
-_Link = tuple[float, "Any", Value, int] | None
+_Link = tuple[float, "Any", Value, int, float] | None  # (product, previous link, node, input, its local)
 
 
 def _search(
@@ -610,7 +610,7 @@ def _search(
                 continue
             n += count[u]
             t += local[i] * tangent[u]
-            candidates += [(p * local[i], (p * local[i], link, v, i)) for p, link in best[u]]
+            candidates += [(p * local[i], (p * local[i], link, v, i, local[i])) for p, link in best[u]]
         count[v], tangent[v] = n, t
         best[v] = heapq.nlargest(limit, candidates, key=lambda c: size(c[0]))
     root = order[-1]
@@ -618,18 +618,16 @@ def _search(
         return 0, 0.0, []
     found = []
     for product, link in best[root]:
-        hops: list[tuple[Value, int]] = []
+        hops: list[tuple[Value, int, float]] = []
         while link is not None:
-            _, prev, v, i = link
-            hops.append((v, i))
+            _, prev, v, i, local_i = link
+            hops.append((v, i, local_i))
             link = prev
         hops.reverse()
-        nodes = (x, *(v for v, _ in hops))
-        locals_ = tuple(
-            v.op.backward(1.0, *(u.data for u in v.inputs), v.data)[i] for v, i in hops if v.op is not None
-        )
+        nodes = (x, *(v for v, _, _ in hops))
+        locals_ = tuple(local_i for _, _, local_i in hops)
         found.append(
-            Path(nodes, tuple(i for _, i in hops), locals_, product, tuple(display[v] for v in nodes))
+            Path(nodes, tuple(i for _, i, _ in hops), locals_, product, tuple(display[v] for v in nodes))
         )
     return count[root], tangent[root] if x is not root else 1.0, found
 

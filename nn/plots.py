@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 from autograd.checks import flag, function, instance, integer, iterable, optional, real
 
-from .train import History, _threshold, classify, predict
+from .train import History, _class_of, _threshold, classify, predict
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -119,8 +119,8 @@ def _title(title: object, default: str) -> str:
 
 
 def _classes(name: str, labels: object, n: int | None = None) -> list[int]:
-    """The class of each label: an int is its class number; a number is class 1 when > 0.5; a list is
-    one-hot, the class of its largest item (nn.train's accuracy rule for targets)."""
+    """The class of each label: an int is its class number; a number, or a one-item list of it, is class 1
+    when > 0.5; a longer list is one-hot, the class of its largest item (nn.train's rule for targets)."""
     items = iterable(name, labels, "a list of class numbers (0, 1, ...) or of targets, one per sample")
     if n is not None and len(items) != n:
         raise ValueError(f"{name} has {len(items)} labels but there are {n} samples; expected one each")
@@ -132,14 +132,14 @@ def _classes(name: str, labels: object, n: int | None = None) -> list[int]:
         if whole:
             out.append(integer(f"{name}[{i}]", t, high=MAX_CLASSES - 1))
         elif isinstance(t, numbers.Real) and not isinstance(t, bool):
-            out.append(int(real(f"{name}[{i}]", t) > 0.5))  # 0/1 and ±1 targets alike, as nn.train
+            out.append(_class_of(real(f"{name}[{i}]", t), 0.5))  # 0/1 and ±1 targets alike, as nn.train
         else:
             row = iterable(f"{name}[{i}]", t, "a class number, a target number or a one-hot list")
             values = [real(f"{name}[{i}][{j}]", v) for j, v in enumerate(row)]
             if not 0 < len(values) <= MAX_CLASSES:
                 one_per_class = f"a one-hot target needs one per class, 1 to {MAX_CLASSES}"
                 raise ValueError(f"{name}[{i}] has {len(values)} items: {one_per_class}")
-            out.append(max(range(len(values)), key=values.__getitem__))
+            out.append(_class_of(values, 0.5))  # [t] as the number t; longer, the place of the largest
     return out
 
 

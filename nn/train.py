@@ -356,16 +356,9 @@ def _correct(outputs: Sequence[Output], targets: Sequence[Target], threshold: fl
     """How many outputs are right: one output, (o > threshold) == (t > 0.5); several, argmax o == argmax t."""
     hits = 0
     for o, t in zip(outputs, targets, strict=True):
-        if isinstance(o, list) and len(o) == 1:
-            o = o[0]
-        if isinstance(t, list) and len(t) == 1:
-            t = t[0]
-        if isinstance(o, float) and isinstance(t, float):
-            hits += (o > threshold) == (t > 0.5)
-        elif isinstance(o, list) and isinstance(t, list) and len(o) == len(t):
-            hits += max(range(len(o)), key=o.__getitem__) == max(range(len(t)), key=t.__getitem__)
-        else:
+        if (len(o) if isinstance(o, list) else 1) != (len(t) if isinstance(t, list) else 1):
             raise InputError(f"an output {shown(o)} and its target {shown(t)} differ in shape")
+        hits += _class_of(o, threshold) == _class_of(t, 0.5)
     return hits
 
 
@@ -406,6 +399,8 @@ def classify(model: Model, X: Sequence[Sequence[float]], *, threshold: float | N
 
 
 def _class_of(output: Output, cut: float) -> int:
+    """The one rule for a class: a number (or a one-item list) is 1 when > cut, else 0; a longer list is
+    the place of its largest item. Targets use cut 0.5 (0/1 and ±1 labels alike), outputs the threshold."""
     if isinstance(output, list) and len(output) == 1:
         output = output[0]
     if isinstance(output, list):

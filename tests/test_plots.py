@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from nn import MLP, SGD, History, Layer, Neuron, classify, fit, plots
+from nn import MLP, SGD, History, Layer, Neuron, accuracy, classify, fit, plots
 from nn.data import blobs, moons, one_hot, signed
 
 from .conftest import require
@@ -89,6 +89,17 @@ def test_labels_may_be_the_targets_fit_takes():
     assert plots.confusion(one_hot([0, 0, 1], off=-1.0), predicted) == expected
     np = require("numpy")
     assert plots.confusion(np.array([0, 0, 1]), np.array([0, 1, 1])) == expected
+
+
+def test_one_item_list_targets_are_the_class_accuracy_counts():
+    # [t] is the number t, as fit, accuracy and classify take it: [1.0] and [0.9] are class 1, [-1.0] class 0
+    model = _linear((1.0, -1.0))  # output x₁ - x₂; linear: class 1 when > 0
+    X, y = [[2.0, 1.0], [0.0, 1.0], [3.0, 0.0]], [[1.0], [-1.0], [0.9]]  # all three right
+    assert plots.confusion(y, classify(model, X)) == [[1, 0], [0, 2]]
+    assert accuracy(model, X, y) == 1.0
+    fig = plots.confusion_matrix(model, X, y)
+    assert fig.axes[0].images[0].get_array().tolist() == [[1, 0], [0, 2]]
+    assert fig.axes[0].get_title() == "3 of 3 right (100%)"
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -322,6 +322,11 @@ def l2_penalty(params: Iterable[Value], alpha: float) -> Value:
     ps = iterable("params", params, "a list of Values")
     for i, p in enumerate(ps):
         instance(f"params[{i}]", p, Value, "a Value")
+    return _penalty(ps, alpha)
+
+
+def _penalty(ps: list[Value], alpha: float) -> Value:
+    """`l2_penalty` unchecked, for training loops that checked `ps` and `alpha` once, before the first step."""
     return dot(ps, ps) * alpha
 
 

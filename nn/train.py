@@ -50,9 +50,9 @@ from .losses import (
     PER_SAMPLE,
     Loss,
     PerSample,
+    _penalty,
     binary_cross_entropy_with_logits,
     half_mse,
-    l2_penalty,
 )
 from .optim import SGD, Optimizer, Schedule
 
@@ -525,7 +525,7 @@ def _train_step(
         outs = [forward(x) for x in xb]
         value = loss(outs, yb)
         if l2:
-            value = value + l2_penalty(params, l2)
+            value = value + _penalty(params, l2)
         for p in params:
             p.grad = 0.0
         value.backward()
@@ -670,6 +670,13 @@ def compiled_step(
     >>> value == ((w - 1.0) ** 2 / 2 + (2 * w) ** 2 / 2) / 2, outputs == [w, 2 * w]   # the mean of ½(ŷ - y)²
     (True, True)
     """
+    return _compiled_step(loss, optimizer, samples, real("l2", l2, low=0.0))
+
+
+def _compiled_step(
+    loss: CompiledLoss, optimizer: Optimizer, samples: list[tuple[float, ...]], l2: float
+) -> tuple[float, list[Output]]:
+    """`compiled_step` with `l2` checked already (fit checks it once)."""
     params, m = loss.params, len(samples)
     first: list[tuple[float, list[Output]]] = []
 
@@ -684,7 +691,7 @@ def compiled_step(
                 p.grad /= m
         if l2:
             with no_grad():
-                value += l2_penalty(params, l2).data
+                value += _penalty(params, l2).data
             for p in params:
                 p.grad += 2.0 * l2 * p.data  # d(l2·Σp²)/dp
         first.append((value, outs))  # every evaluation: _step picks the one it reports
@@ -904,7 +911,7 @@ def fit(
                                 forward, params, optimizer, loss, [rows[i] for i in idx], yb, l2
                             )
                         else:
-                            value, outs = compiled_step(code, optimizer, [samples[i] for i in idx], l2)
+                            value, outs = _compiled_step(code, optimizer, [samples[i] for i in idx], l2)
                     except (_NotFinite, FloatingPointError) as e:
                         what = e.what if isinstance(e, _NotFinite) else getattr(e, "reason", str(e))
                         raise DivergedError(

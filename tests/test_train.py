@@ -302,6 +302,17 @@ def test_hinge_and_l2_as_in_micrograds_demo():
     assert accuracy(model, X, y) >= 0.95
 
 
+def test_compiled_step_refuses_a_negative_l2_by_name_before_anything_changes():
+    model = MLP(1, [1], seed=0)
+    params = model.parameters()
+    for p in params:
+        p.grad = 0.25
+    code = compile_loss(model, half_mse, [(1.0, 1.0)], nin=1, nout=1)
+    with pytest.raises(ValueError, match="l2 must be >= 0, got -1.0"):
+        training.compiled_step(code, SGD(params, lr=0.5), [(1.0, 1.0)], l2=-1.0)
+    assert [p.grad for p in params] == [0.25, 0.25]  # no grad zeroed, no loss run
+
+
 def test_a_training_step_graph_is_linear_in_parameters_and_samples():
     """One step's graph: per sample, 2 input leaves, a dot and an activation per neuron; then the loss
     (a difference per sample, one dot, a division) and the L2 penalty (one dot, one product)."""

@@ -712,8 +712,12 @@ def _compile_fit(
     samples = [(*x, t) if isinstance(t, float) else (*x, *t) for x, t in zip(rows, targets, strict=True)]
     if len({len(s) for s in samples}) != 1:
         raise InputError("compiled=True needs every sample to have as many features and targets as the first")
-    with no_grad():  # the loss's own checks of every target, once (its per-sample form is traced on Values)
-        loss([forward(x) for x in rows], targets)
+    # fit ran the loss on every target already (_check_targets), with outputs as wide as the targets: an nn
+    # module's outputs are (_targets checked the widths). Another model's may not be, on a sample the trace
+    # never sees, so its outputs go through the loss once here.
+    if not isinstance(model, (MLP, Layer, Neuron)):
+        with no_grad():
+            loss([forward(x) for x in rows], targets)
     nout = 1 if isinstance(targets[0], float) else len(targets[0])
     return compile_loss(model, loss, samples, len(rows[0]), nout), samples
 

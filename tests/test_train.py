@@ -472,6 +472,23 @@ def test_compiled_fit_checks_targets_as_the_loss_does():
         fit(MLP(2, [3, 1], seed=0), X, labels, loss=hinge, epochs=1, progress=False, compiled=True)
 
 
+def test_compiled_fit_of_an_nn_model_runs_it_to_trace_not_on_every_sample_first():
+    # fit checks every target through the loss once (stand-in outputs as wide as the targets, which an nn
+    # module's outputs are); compiled training then runs the compiled code, the model only to be traced
+    X, labels = moons(40, seed=0)
+    model = MLP(2, [3, 1], seed=0)
+    calls = []
+    forward = model.forward
+
+    def counting(x):
+        calls.append(x)
+        return forward(x)
+
+    model.forward = counting
+    fit(model, X, signed(labels), epochs=1, progress=False, compiled=True)
+    assert 0 < len(calls) < len(X)
+
+
 def test_compiled_divergence_stops_at_the_same_step_with_the_parameters_kept():
     X, labels = xor(12, noise=0.1, seed=0)
     ends = []

@@ -382,10 +382,6 @@ def _naming(path: Path) -> Iterator[None]:
         raise OSError(e.errno, e.strerror or str(e), str(path)) from e
 
 
-def _cannot_write(e: OSError) -> str:
-    return f"cannot write {e.filename}: {e.strerror}"
-
-
 def train_command(args: argparse.Namespace) -> int:
     """Run `chainrule train` with parsed arguments; returns the exit status (see the module docstring)."""
     parser: argparse.ArgumentParser = args.parser

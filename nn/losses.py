@@ -297,7 +297,7 @@ def _cross_entropy(logits: Predictions, targets: Targets, per_class: bool) -> Va
         if len(z) < 2:
             raise InputError(f"cross_entropy: sample {i} has {len(z)} logit; classes need at least 2 (for one "
                              "output, use binary_cross_entropy_with_logits)")  # fmt: skip
-        losses.append(_sample_cross_entropy([v for v in z if isinstance(v, Value)], t, str(i), per_class))
+        losses.append(_sample_cross_entropy(z, t, str(i), per_class))
     if len(losses) == 1:
         return losses[0]
     return autograd.sum(losses) / float(len(losses))
@@ -368,9 +368,9 @@ PER_SAMPLE: dict[Loss, PerSample] = {
     binary_cross_entropy_with_logits: PerSample(binary_cross_entropy_with_logits, "mean"),  # likewise
     cross_entropy: PerSample(cross_entropy_per_class, "mean"),  # 1/N Σᵢ -Σₖ tₖ log softmax(zᵢ)ₖ
 }
+"""Each loss of this module with its per-sample form and batch reduction. For your own loss, add one:
+`PER_SAMPLE[my_loss] = PerSample(my_loss, "mean")` if my_loss(batch) is the mean of my_loss([ŷᵢ], [yᵢ])."""
 
 CLASS_TARGETS: set[Loss] = {cross_entropy}
 """Losses whose target for K outputs may be a class index: `fit` turns an int label into a one-hot row (a
 float label is an error), so a data set's labels 0..K-1 train as they are."""
-"""Each loss of this module with its per-sample form and batch reduction. For your own loss, add one:
-`PER_SAMPLE[my_loss] = PerSample(my_loss, "mean")` if my_loss(batch) is the mean of my_loss([ŷᵢ], [yᵢ])."""

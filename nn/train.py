@@ -887,9 +887,8 @@ def fit(
 
     forward = _forward_fn(model)
     code, samples = _compile_fit(model, loss, forward, rows, targets) if compiled else (None, [])
-    if optimizer.needs_closure:  # this data may not be what it saw before: it starts afresh here
-        optimizer._forget()
-        _START.pop(optimizer, None)
+    if optimizer.needs_closure:  # this data may not be what it saw before: with no start known, the first
+        _START.pop(optimizer, None)  # step makes the optimizer forget what it remembers (_step)
     rng = random.Random(seed)
     order = list(range(n))
     steps = (n + size - 1) // size

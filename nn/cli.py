@@ -50,8 +50,8 @@ from .data import DATASETS, DIGITS, digits, one_hot, train_test_split
 from .layers import ACTIVATIONS, INITS, MLP, Neuron
 from .losses import LOSSES
 from .optim import SGD, Adam, ConjugateGradient, ConstantLR, LinearDecay, Optimizer, Schedule, StepDecay
-from .persist import save
-from .train import DivergedError, classify, evaluate, fit
+from .persist import MAX_PARAMETERS, save  # every run saves model.json: as many parameters as it holds
+from .train import _NONNEGATIVE, DivergedError, classify, evaluate, fit
 
 __all__ = ["HelpFormatter", "add_train_parser", "fail", "main", "train_command", "version", "write_atomically"]
 
@@ -70,8 +70,6 @@ KINDS_OF_CLASSES = ("spirals", "blobs")
 """The data sets that take --classes (spirals' arms, blobs' clusters); the others have two by nature."""
 MAX_NOISE = 10.0
 """The data sets span a few units; noise beyond this hides them entirely (and 1e300 overflows)."""
-MAX_PARAMETERS = 1_000_000
-"""A scalar engine in pure Python is for small networks: this many parameters take minutes per sample."""
 
 
 def version() -> str:
@@ -328,7 +326,7 @@ def _targets(labels: list[int], loss: str, output_activation: str, classes: int)
     go negative (and for hinge), 0/1 otherwise, one-hot over `classes` outputs when there are more than 2."""
     if loss == "cross_entropy":
         return list(labels)
-    signed = loss == "hinge" or (loss != "bce" and output_activation in ("linear", "tanh", "leaky_relu"))
+    signed = loss == "hinge" or (loss != "bce" and output_activation not in _NONNEGATIVE)  # threshold 0, as fit
     low = -1.0 if signed else 0.0
     if classes == 2:
         return [1.0 if c == 1 else low for c in labels]

@@ -152,6 +152,32 @@ def test_k_classes_have_k_outputs_and_the_targets_the_loss_wants(tmp_path, capsy
         assert sorted({t.index(1.0) for t in y}) == labels
 
 
+@pytest.mark.parametrize("loss", ["squared_error", "mse", "bce", "hinge"])
+def test_targets_are_signed_exactly_where_fit_cuts_the_output_at_0(loss):
+    # ±1 targets where accuracy's threshold is 0.0, 0/1 where it is 0.5: every output activation, one rule;
+    # hinge takes ±1 and BCE 0/1 whatever the output (BCE's outputs are logits, cut at 0)
+    from nn import MLP, cli, train
+    from nn.layers import ACTIVATIONS
+    from nn.losses import LOSSES
+
+    for act in ACTIVATIONS:
+        low = cli._targets([0, 1], loss, act, 2)[0]
+        cut = train._threshold(MLP(2, [1], output_activation=act, seed=0), LOSSES[loss], None)
+        signed = loss == "hinge" or (loss != "bce" and cut == 0.0)
+        assert low == (-1.0 if signed else 0.0), act
+
+
+def test_the_parameter_bound_is_the_model_files(tmp_path, capsys):
+    # every run saves model.json, so a network persist could not save is refused before training
+    from nn import persist
+
+    hidden = (persist.MAX_PARAMETERS - 3) // 4  # 2 -> h -> 1: 3h + h + 1 parameters
+    assert 4 * hidden + 1 <= persist.MAX_PARAMETERS < 4 * (hidden + 1) + 1
+    with pytest.raises(SystemExit):
+        main(["train", "--out", str(tmp_path), "--hidden", str(hidden + 1)])
+    assert f"makes {4 * (hidden + 1) + 1:,} parameters" in capsys.readouterr().err
+
+
 def test_digits_train_with_a_test_set_and_write_their_pictures(tmp_path, capsys, monkeypatch):
     require("sklearn")
     require("matplotlib")

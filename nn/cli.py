@@ -435,7 +435,9 @@ def train_command(args: argparse.Namespace) -> int:
                     f"(this run used {lr:g}); nothing written")  # fmt: skip
     seconds = time.perf_counter() - start
     final_loss, final_acc = evaluate(model, X, y, loss)
-    test_loss, test_acc = evaluate(model, X_test, y_test, loss)
+    # the test set is fit's validation set, evaluated after the last epoch's updates (early stopping keeps
+    # the last weights; an interruption or divergence never gets here): the model as it is now
+    test_loss, test_acc = history.val_loss[-1], history.val_accuracy[-1]
     print(f"trained {history.epochs} epochs in {seconds:.1f} s: loss {final_loss:.6f}, "
           f"training accuracy {100 * final_acc:.1f}%; test loss {test_loss:.6f}, "
           f"test accuracy {100 * test_acc:.1f}%")  # fmt: skip
@@ -487,7 +489,7 @@ def _pictures(
                                     f"({100 * right / len(said):.1f}%)")  # fmt: skip
     written.append(write_atomically(args.out / "confusion_matrix.png", figure.savefig))
     if args.dataset == "digits":
-        figure = plots.misclassified_digits(model, test[0], test[1])
+        figure = plots.misclassified_digits(None, test[0], test[1], predicted=said)
         written.append(write_atomically(args.out / "misclassified.png", figure.savefig))
     else:
         training, testing = (f"{100 * a:.1f}%" for a in accuracies)

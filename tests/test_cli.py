@@ -178,6 +178,40 @@ def test_the_parameter_bound_is_the_model_files(tmp_path, capsys):
     assert f"makes {4 * (hidden + 1) + 1:,} parameters" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("stop", [[], ["--target-loss", "1.0"]])  # all epochs, or stopped at the first
+def test_the_test_numbers_are_fits_last_validation_of_the_saved_model(tmp_path, capsys, monkeypatch, stop):
+    import nn.cli
+    from nn import evaluate, half_mse
+
+    seen = _fit_spy(monkeypatch)
+    rows = []
+    real = nn.cli.evaluate
+    monkeypatch.setattr(nn.cli, "evaluate", lambda model, X, *rest: rows.append(X) or real(model, X, *rest))
+    assert main(["train", "--out", str(tmp_path), *FAST, "--epochs", "3", *stop]) == 0
+    text = capsys.readouterr().out
+    X_test, y_test = seen["validation"]
+    assert rows == [seen["X"]]  # the training set only: fit evaluated the test set after the last epoch
+    loss, accuracy = evaluate(load(tmp_path / "model.json"), X_test, y_test, half_mse)
+    assert f"test loss {loss:.6f}, test accuracy {100 * accuracy:.1f}%" in text
+    assert f"trained {1 if stop else 3} epochs" in text
+
+
+def test_digits_classify_the_test_set_once(tmp_path, monkeypatch):
+    require("sklearn")
+    require("matplotlib")
+    import nn.cli
+    from nn import plots
+
+    counted = []
+    for module in (nn.cli, plots):
+        monkeypatch.setattr(module, "classify", lambda model, X, _real=module.classify, **kw: counted.append(len(X))
+                            or _real(model, X, **kw))  # fmt: skip
+    argv = ["train", "--out", str(tmp_path), "--no-progress", "--dataset", "digits", "--loss", "cross_entropy",
+            "--samples", "60", "--hidden", "4", "--epochs", "1"]  # fmt: skip
+    assert main(argv) == 0
+    assert counted == [12]  # the 12 held out, once: the confusion matrix and the misclassified share them
+
+
 def test_digits_train_with_a_test_set_and_write_their_pictures(tmp_path, capsys, monkeypatch):
     require("sklearn")
     require("matplotlib")

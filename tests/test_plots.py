@@ -326,6 +326,9 @@ def test_misclassified_digits_shows_the_wrong_ones_in_order():
     assert not any(ax.images for ax in fine.axes)
     assert [t.get_text() for t in fine.axes[0].texts] == ["0 of 3 misclassified: every one classified right"]
     assert plots.misclassified_digits(model, X, labels, title="test set").get_suptitle() == "test set"
+    given = plots.misclassified_digits(None, X, labels, predicted=classify(model, X), limit=2)
+    assert _captions(given) == ["0 → 1", "1 → 0"]  # the classes predicted already: the same pictures
+    assert given.get_suptitle() == "3 of 6 misclassified (true → predicted, the first 2)"
 
 
 def test_misclassified_digits_of_a_trained_model_on_the_digits():
@@ -498,6 +501,12 @@ BAD_ARGUMENTS = [
     (Call(plots.misclassified_digits, MLP(4, [2], seed=0), [[0.0] * 4], [0], limit=0), ValueError,
      "limit must be >= 1 and <= 200, got 0"),
     (Call(plots.misclassified_digits, None, [[0.0] * 4], [0]), TypeError, "model must be an MLP, Layer or Neuron"),
+    (Call(plots.misclassified_digits, _m, [[0.0] * 4], [0], predicted=[0]), TypeError,
+     "misclassified_digits takes a model, or predicted=, not both"),
+    (Call(plots.misclassified_digits, None, [[0.0] * 4], [0], predicted=[0, 1]), ValueError,
+     "predicted has 2 classes but X has 1 images; expected one each"),
+    (Call(plots.misclassified_digits, None, [[0.0] * 4], [0], predicted=[0.5]), TypeError,
+     "predicted[0] must be an int, got float"),
 ]  # fmt: skip
 
 

@@ -50,8 +50,8 @@ from .data import DATASETS, DIGITS, digits, one_hot, train_test_split
 from .layers import ACTIVATIONS, INITS, MLP, Neuron
 from .losses import LOSSES
 from .optim import SGD, Adam, ConjugateGradient, ConstantLR, LinearDecay, Optimizer, Schedule, StepDecay
-from .persist import save
-from .train import DivergedError, classify, evaluate, fit
+from .persist import MAX_PARAMETERS, save  # every run saves model.json: as many parameters as it holds
+from .train import _NONNEGATIVE, DivergedError, classify, evaluate, fit
 
 __all__ = ["HelpFormatter", "add_train_parser", "fail", "main", "train_command", "version", "write_atomically"]
 
@@ -70,8 +70,6 @@ KINDS_OF_CLASSES = ("spirals", "blobs")
 """The data sets that take --classes (spirals' arms, blobs' clusters); the others have two by nature."""
 MAX_NOISE = 10.0
 """The data sets span a few units; noise beyond this hides them entirely (and 1e300 overflows)."""
-MAX_PARAMETERS = 1_000_000
-"""A scalar engine in pure Python is for small networks: this many parameters take minutes per sample."""
 
 
 def version() -> str:
@@ -328,7 +326,7 @@ def _targets(labels: list[int], loss: str, output_activation: str, classes: int)
     go negative (and for hinge), 0/1 otherwise, one-hot over `classes` outputs when there are more than 2."""
     if loss == "cross_entropy":
         return list(labels)
-    signed = loss == "hinge" or (loss != "bce" and output_activation in ("linear", "tanh", "leaky_relu"))
+    signed = loss == "hinge" or (loss != "bce" and output_activation not in _NONNEGATIVE)  # threshold 0, as fit
     low = -1.0 if signed else 0.0
     if classes == 2:
         return [1.0 if c == 1 else low for c in labels]
@@ -380,10 +378,6 @@ def _naming(path: Path) -> Iterator[None]:
         yield
     except OSError as e:
         raise OSError(e.errno, e.strerror or str(e), str(path)) from e
-
-
-def _cannot_write(e: OSError) -> str:
-    return f"cannot write {e.filename}: {e.strerror}"
 
 
 def train_command(args: argparse.Namespace) -> int:
@@ -441,7 +435,9 @@ def train_command(args: argparse.Namespace) -> int:
                     f"(this run used {lr:g}); nothing written")  # fmt: skip
     seconds = time.perf_counter() - start
     final_loss, final_acc = evaluate(model, X, y, loss)
-    test_loss, test_acc = evaluate(model, X_test, y_test, loss)
+    # the test set is fit's validation set, evaluated after the last epoch's updates (early stopping keeps
+    # the last weights; an interruption or divergence never gets here): the model as it is now
+    test_loss, test_acc = history.val_loss[-1], history.val_accuracy[-1]
     print(f"trained {history.epochs} epochs in {seconds:.1f} s: loss {final_loss:.6f}, "
           f"training accuracy {100 * final_acc:.1f}%; test loss {test_loss:.6f}, "
           f"test accuracy {100 * test_acc:.1f}%")  # fmt: skip
@@ -493,7 +489,7 @@ def _pictures(
                                     f"({100 * right / len(said):.1f}%)")  # fmt: skip
     written.append(write_atomically(args.out / "confusion_matrix.png", figure.savefig))
     if args.dataset == "digits":
-        figure = plots.misclassified_digits(model, test[0], test[1])
+        figure = plots.misclassified_digits(None, test[0], test[1], predicted=said)
         written.append(write_atomically(args.out / "misclassified.png", figure.savefig))
     else:
         training, testing = (f"{100 * a:.1f}%" for a in accuracies)

@@ -169,13 +169,7 @@ def train_test_split(
     n = len(X)
     if n < 2:
         raise ValueError(f"train_test_split needs at least 2 samples (one to train on, one to test), got {n}")
-    if isinstance(test_size, numbers.Integral) and not isinstance(test_size, bool):
-        k = integer("test_size", test_size, low=1, high=n - 1)  # a count: both parts need a sample
-    else:
-        fraction = real("test_size", test_size, low=0.0, high=1.0, low_open=True, high_open=True)
-        k = math.ceil(fraction * n)
-        if k >= n:
-            raise ValueError(f"test_size {fraction} leaves no sample of {n} to train on; both parts need one")
+    k = _test_count(test_size, n)
     seed = integer("seed", seed)
     rng = random.Random(seed)
     if flag("stratify", stratify):
@@ -185,6 +179,18 @@ def train_test_split(
         rng.shuffle(order)
         test, train = order[:k], order[k:]
     return [X[i] for i in train], [X[i] for i in test], [y[i] for i in train], [y[i] for i in test]
+
+
+def _test_count(test_size: object, n: int) -> int:
+    """How many of n samples (n ≥ 2) `test_size` holds out: a count as it is, a fraction rounded up; both
+    parts need a sample."""
+    if isinstance(test_size, numbers.Integral) and not isinstance(test_size, bool):
+        return integer("test_size", test_size, low=1, high=n - 1)
+    fraction = real("test_size", test_size, low=0.0, high=1.0, low_open=True, high_open=True)
+    k = math.ceil(fraction * n)
+    if k >= n:
+        raise ValueError(f"test_size {fraction} leaves no sample of {n} to train on; both parts need one")
+    return k
 
 
 def _stratified(y: list[Any], k: int, rng: random.Random) -> tuple[list[int], list[int]]:
@@ -241,7 +247,8 @@ def digits(
     """
     count = optional(integer, "n", n, low=2, high=DIGITS)
     m = DIGITS if count is None else count
-    train_test_split(range(m), range(m), test_size=test_size, seed=seed)  # test_size and seed checked now
+    _test_count(test_size, m)  # test_size and seed checked now, before scikit-learn is asked for the images
+    integer("seed", seed)
     images, labels = _digit_images()
     X, y = [list(image) for image in images], list(labels)
     if m < DIGITS:

@@ -19,6 +19,7 @@ the ``*_dot`` functions need only the standard library.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Sequence
 from typing import Any
 
@@ -40,6 +41,7 @@ from autograd.viz import (
 )
 
 from .layers import MLP, Layer, Neuron
+from .losses import _row
 
 __all__ = ["FEW_NEURONS", "draw_network", "draw_neuron", "groups", "network_dot", "neuron_dot", "step_through"]
 
@@ -248,6 +250,29 @@ def groups(root: Value) -> dict[Value, str]:
     return found
 
 
+def _named(target: object, classes: bool) -> Any:
+    """A sample's target with each number a Value named t1, t2, … by its output (the t of
+    E = ½ Σₖ (tₖ - aₖ)², so the drawing names it); anything else as it is, for the loss to take or refuse
+    (with `classes`, an int is a class index).
+
+    >>> [t.label for t in _named([0.01, 0.99], False)], _named(1.0, False).label, _named(2, True)
+    (['t1', 't2'], 't1', 2)
+    """
+    row = _row(target)
+    if row is None:
+        return _number_named(target, 1, classes)
+    return [_number_named(t, k + 1, classes) for k, t in enumerate(row)]
+
+
+def _number_named(t: object, k: int, classes: bool) -> Any:
+    if not isinstance(t, numbers.Real) or isinstance(t, bool) or (classes and isinstance(t, numbers.Integral)):
+        return t
+    try:
+        return Value(float(t), f"t{k}")
+    except OverflowError:  # an int beyond float range: the loss says so
+        return t
+
+
 def step_through(
     model: Any,
     x: Sequence[float] | Sequence[Sequence[float]],
@@ -274,7 +299,7 @@ def step_through(
     """
     from autograd.view import view
 
-    from .losses import squared_error
+    from .losses import CLASS_TARGETS, squared_error
     from .train import _loss_fn
 
     loss_fn = squared_error if loss is None else _loss_fn(loss)
@@ -284,7 +309,7 @@ def step_through(
     targets = iterable("target", target, "the target of each sample") if len(samples) > 1 else [target]
     saved = [(p.data, p.grad) for p in params]
     outputs = [model(s) for s in samples]
-    value = loss_fn(outputs, targets)
+    value = loss_fn(outputs, [_named(t, loss_fn in CLASS_TARGETS) for t in targets])
     if not value.label:
         value.label = "E" if loss_fn is squared_error else "L"
     found = groups(value)

@@ -36,14 +36,14 @@ Loss = Callable[[Predictions, Targets], Value]
 """A loss: (predictions, targets) -> a scalar Value."""
 
 
-def _number(t: object, name: str, where: str, k: int = 0) -> float | Value:
-    """A target: a Value as it is, a number as a leaf named t1, t2, ... by its output (so drawings and
-    explanations name it: the t of E = ½ Σₖ (tₖ - aₖ)²)."""
+def _number(t: object, name: str, where: str) -> float | Value:
+    """A target: a Value as it is (compiled mode traces targets; a drawing names them: `nn.step_through`),
+    a number as a float, which the engine makes a constant leaf (no node built or checked here)."""
     if isinstance(t, Value):
         return t
     if isinstance(t, numbers.Real) and not isinstance(t, bool):
         try:
-            return Value(float(t), f"t{k + 1}")
+            return float(t)
         except OverflowError:  # an int beyond float range
             raise InputError(f"{name}: target {where} is too large for a float, got {shown(t)}") from None
     raise InputError(f"{name}: target {where} must be a number, got {type(t).__name__}: {shown(t)}")
@@ -102,10 +102,17 @@ def _flatten(predictions: Predictions, targets: Targets, name: str) -> tuple[lis
                 if not isinstance(pk, Value):
                     raise InputError(f"{name}: prediction [{i}][{k}] must be a Value, got {type(pk).__name__}")
                 flat_p.append(pk)
-                flat_t.append(_number(tk, name, f"[{i}][{k}]", k))
+                flat_t.append(_number(tk, name, f"[{i}][{k}]"))
         else:
             raise InputError(f"{name}: prediction {i} must be a Value or a list of Values, got {type(p).__name__}")
     return flat_p, flat_t, len(preds)
+
+
+def _numbers(targets: list[float | Value]) -> list[float | None]:
+    """Each target's number, to check: a float as it is, a Value's data, or None for a Value while compiled
+    mode traces (its targets are inputs then, whose numbers may not decide anything; fit checks them first)."""
+    tracing = is_tracing()
+    return [t if not isinstance(t, Value) else None if tracing else t.data for t in targets]
 
 
 def _squares(predictions: Predictions, targets: Targets, name: str) -> tuple[Value, int, int]:
@@ -169,11 +176,9 @@ def hinge(scores: Predictions, targets: Targets) -> Value:
     (0.25, [0.0, -0.5])
     """
     flat_p, flat_t, _ = _flatten(scores, targets, "hinge")
-    for i, t in enumerate(flat_t):
-        if isinstance(t, Value) and is_tracing():  # compiled mode traces targets as inputs: their numbers
-            continue  # may not decide anything then; fit checks every target before it traces
-        if (t.data if isinstance(t, Value) else t) not in (-1.0, 1.0):
-            raise ValueError(f"hinge: targets must be -1 or +1, got {t.data if isinstance(t, Value) else t!r} at {i}; map 0/1 labels with 2y - 1")
+    for i, t in enumerate(_numbers(flat_t)):
+        if t is not None and t not in (-1.0, 1.0):
+            raise ValueError(f"hinge: targets must be -1 or +1, got {t!r} at {i}; map 0/1 labels with 2y - 1")
     margins = [(1.0 - s * t).relu() for s, t in zip(flat_p, flat_t, strict=True)]
     return autograd.sum(margins) / float(len(margins))
 
@@ -196,11 +201,9 @@ def binary_cross_entropy_with_logits(logits: Predictions, targets: Targets) -> V
     1000.0
     """
     flat_p, flat_t, _ = _flatten(logits, targets, "binary_cross_entropy_with_logits")
-    for i, t in enumerate(flat_t):
-        if isinstance(t, Value) and is_tracing():  # compiled mode traces targets as inputs: their numbers
-            continue  # may not decide anything then; fit checks every target before it traces
-        if not 0.0 <= (t.data if isinstance(t, Value) else t) <= 1.0:
-            raise ValueError(f"binary_cross_entropy_with_logits: targets must be in [0, 1], got {t.data if isinstance(t, Value) else t!r} at {i}")
+    for i, t in enumerate(_numbers(flat_t)):
+        if t is not None and not 0.0 <= t <= 1.0:
+            raise ValueError(f"binary_cross_entropy_with_logits: targets must be in [0, 1], got {t!r} at {i}")
     terms = [z.softplus() - z * t for z, t in zip(flat_p, flat_t, strict=True)]
     return autograd.sum(terms) / float(len(terms))
 
@@ -236,7 +239,7 @@ def _sample_cross_entropy(logits: list[Value], t: object, where: str, per_class:
                          f"got {type(t).__name__}: {shown(t)}")  # fmt: skip
     if len(row) != k:
         raise InputError(f"cross_entropy: target {where} has {len(row)} numbers but there are {k} outputs")
-    ts = [_number(tk, "cross_entropy", f"{where}[{j}]", j) for j, tk in enumerate(row)]
+    ts = [_number(tk, "cross_entropy", f"{where}[{j}]") for j, tk in enumerate(row)]
     if not per_class:
         datas = [tk.data if isinstance(tk, Value) else tk for tk in ts]
         for j, d in enumerate(datas):
@@ -294,7 +297,7 @@ def _cross_entropy(logits: Predictions, targets: Targets, per_class: bool) -> Va
         if len(z) < 2:
             raise InputError(f"cross_entropy: sample {i} has {len(z)} logit; classes need at least 2 (for one "
                              "output, use binary_cross_entropy_with_logits)")  # fmt: skip
-        losses.append(_sample_cross_entropy([v for v in z if isinstance(v, Value)], t, str(i), per_class))
+        losses.append(_sample_cross_entropy(z, t, str(i), per_class))
     if len(losses) == 1:
         return losses[0]
     return autograd.sum(losses) / float(len(losses))
@@ -319,6 +322,11 @@ def l2_penalty(params: Iterable[Value], alpha: float) -> Value:
     ps = iterable("params", params, "a list of Values")
     for i, p in enumerate(ps):
         instance(f"params[{i}]", p, Value, "a Value")
+    return _penalty(ps, alpha)
+
+
+def _penalty(ps: list[Value], alpha: float) -> Value:
+    """`l2_penalty` unchecked, for training loops that checked `ps` and `alpha` once, before the first step."""
     return dot(ps, ps) * alpha
 
 
@@ -360,9 +368,9 @@ PER_SAMPLE: dict[Loss, PerSample] = {
     binary_cross_entropy_with_logits: PerSample(binary_cross_entropy_with_logits, "mean"),  # likewise
     cross_entropy: PerSample(cross_entropy_per_class, "mean"),  # 1/N Σᵢ -Σₖ tₖ log softmax(zᵢ)ₖ
 }
+"""Each loss of this module with its per-sample form and batch reduction. For your own loss, add one:
+`PER_SAMPLE[my_loss] = PerSample(my_loss, "mean")` if my_loss(batch) is the mean of my_loss([ŷᵢ], [yᵢ])."""
 
 CLASS_TARGETS: set[Loss] = {cross_entropy}
 """Losses whose target for K outputs may be a class index: `fit` turns an int label into a one-hot row (a
 float label is an error), so a data set's labels 0..K-1 train as they are."""
-"""Each loss of this module with its per-sample form and batch reduction. For your own loss, add one:
-`PER_SAMPLE[my_loss] = PerSample(my_loss, "mean")` if my_loss(batch) is the mean of my_loss([ŷᵢ], [yᵢ])."""

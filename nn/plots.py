@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 from autograd.checks import flag, function, instance, integer, iterable, optional, real
 
-from .train import History, _threshold, classify, predict
+from .train import History, _class_of, _threshold, classify, predict
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -119,8 +119,8 @@ def _title(title: object, default: str) -> str:
 
 
 def _classes(name: str, labels: object, n: int | None = None) -> list[int]:
-    """The class of each label: an int is its class number; a number is class 1 when > 0.5; a list is
-    one-hot, the class of its largest item (nn.train's accuracy rule for targets)."""
+    """The class of each label: an int is its class number; a number, or a one-item list of it, is class 1
+    when > 0.5; a longer list is one-hot, the class of its largest item (nn.train's rule for targets)."""
     items = iterable(name, labels, "a list of class numbers (0, 1, ...) or of targets, one per sample")
     if n is not None and len(items) != n:
         raise ValueError(f"{name} has {len(items)} labels but there are {n} samples; expected one each")
@@ -132,15 +132,21 @@ def _classes(name: str, labels: object, n: int | None = None) -> list[int]:
         if whole:
             out.append(integer(f"{name}[{i}]", t, high=MAX_CLASSES - 1))
         elif isinstance(t, numbers.Real) and not isinstance(t, bool):
-            out.append(int(real(f"{name}[{i}]", t) > 0.5))  # 0/1 and ±1 targets alike, as nn.train
+            out.append(_class_of(real(f"{name}[{i}]", t), 0.5))  # 0/1 and ±1 targets alike, as nn.train
         else:
             row = iterable(f"{name}[{i}]", t, "a class number, a target number or a one-hot list")
             values = [real(f"{name}[{i}][{j}]", v) for j, v in enumerate(row)]
             if not 0 < len(values) <= MAX_CLASSES:
                 one_per_class = f"a one-hot target needs one per class, 1 to {MAX_CLASSES}"
                 raise ValueError(f"{name}[{i}] has {len(values)} items: {one_per_class}")
-            out.append(max(range(len(values)), key=values.__getitem__))
+            out.append(_class_of(values, 0.5))  # [t] as the number t; longer, the place of the largest
     return out
+
+
+def _predicted(predicted: object) -> list[int]:
+    """`predicted` checked: class numbers 0 to MAX_CLASSES - 1, as `nn.classify` gives them."""
+    said = iterable("predicted", predicted, "a list of predicted class numbers (classify(model, X))")
+    return [integer(f"predicted[{i}]", c, low=0, high=MAX_CLASSES - 1) for i, c in enumerate(said)]
 
 
 def confusion(labels: Sequence[Any], predicted: Sequence[int], *, k: int | None = None) -> list[list[int]]:
@@ -154,8 +160,7 @@ def confusion(labels: Sequence[Any], predicted: Sequence[int], *, k: int | None 
     [[1, 0, 0], [0, 1, 0], [0, 0, 0]]
     """
     true = _classes("labels", labels)
-    said = iterable("predicted", predicted, "a list of predicted class numbers (classify(model, X))")
-    said = [integer(f"predicted[{i}]", c, low=0, high=MAX_CLASSES - 1) for i, c in enumerate(said)]
+    said = _predicted(predicted)
     if len(said) != len(true):
         raise ValueError(f"predicted has {len(said)} classes but labels has {len(true)}; expected one each")
     seen = max(*true, *said) + 1
@@ -505,8 +510,7 @@ def digit_images(
     true = None if labels is None else _classes("labels", labels, n)
     said = None
     if predicted is not None:
-        said = iterable("predicted", predicted, "a list of predicted class numbers (classify(model, X))")
-        said = [integer(f"predicted[{i}]", c, low=0, high=MAX_CLASSES - 1) for i, c in enumerate(said)]
+        said = _predicted(predicted)
         if len(said) != n:
             raise ValueError(f"predicted has {len(said)} classes but there are {n} images; expected one each")
     columns = integer("columns", columns, low=1, high=MAX_IMAGES)
@@ -542,6 +546,7 @@ def misclassified_digits(
     X: Sequence[Sequence[float]],
     labels: Sequence[Any],
     *,
+    predicted: Sequence[int] | None = None,
     limit: int = 40,
     columns: int = 10,
     threshold: float | None = None,
@@ -551,6 +556,8 @@ def misclassified_digits(
     of X, each captioned "true → predicted" (`digit_images`). `labels` as in this module's docstring.
     With none wrong, a figure that says so. `title`: None for how many are wrong, "" for none.
     (`X` holds images as `digit_images` takes them; any model of as many inputs as pixels will do.)
+    Classes predicted already may be given instead of the model: ``misclassified_digits(None, X, labels,
+    predicted=classes)``.
 
     >>> from nn import MLP
     >>> model = MLP(4, [2], seed=0)     # 2×2 images; made to say 0 or 1 by the ink top left or bottom right
@@ -561,8 +568,18 @@ def misclassified_digits(
     >>> fig = misclassified_digits(model, images, [0, 1, 1])
     >>> fig.get_suptitle(), [ax.get_title() for ax in fig.axes]
     ('1 of 3 misclassified (true → predicted)', ['1 → 0'])
+    >>> misclassified_digits(None, images, [0, 1, 1], predicted=[0, 1, 0]).get_suptitle()
+    '1 of 3 misclassified (true → predicted)'
     """
-    said = classify(model, X, threshold=threshold)
+    if predicted is None:
+        said = classify(model, X, threshold=threshold)
+    elif model is not None or threshold is not None:
+        raise TypeError("misclassified_digits takes a model, or predicted=, not both")
+    else:
+        said = _predicted(predicted)
+        n = len(iterable("X", X, "a list of images"))
+        if len(said) != n:
+            raise ValueError(f"predicted has {len(said)} classes but X has {n} images; expected one each")
     true = _classes("labels", labels, len(said))
     limit = integer("limit", limit, low=1, high=MAX_IMAGES)
     columns = integer("columns", columns, low=1, high=MAX_IMAGES)

@@ -50,9 +50,9 @@ from .losses import (
     PER_SAMPLE,
     Loss,
     PerSample,
+    _penalty,
     binary_cross_entropy_with_logits,
     half_mse,
-    l2_penalty,
 )
 from .optim import SGD, Optimizer, Schedule
 
@@ -356,16 +356,9 @@ def _correct(outputs: Sequence[Output], targets: Sequence[Target], threshold: fl
     """How many outputs are right: one output, (o > threshold) == (t > 0.5); several, argmax o == argmax t."""
     hits = 0
     for o, t in zip(outputs, targets, strict=True):
-        if isinstance(o, list) and len(o) == 1:
-            o = o[0]
-        if isinstance(t, list) and len(t) == 1:
-            t = t[0]
-        if isinstance(o, float) and isinstance(t, float):
-            hits += (o > threshold) == (t > 0.5)
-        elif isinstance(o, list) and isinstance(t, list) and len(o) == len(t):
-            hits += max(range(len(o)), key=o.__getitem__) == max(range(len(t)), key=t.__getitem__)
-        else:
+        if (len(o) if isinstance(o, list) else 1) != (len(t) if isinstance(t, list) else 1):
             raise InputError(f"an output {shown(o)} and its target {shown(t)} differ in shape")
+        hits += _class_of(o, threshold) == _class_of(t, 0.5)
     return hits
 
 
@@ -406,6 +399,8 @@ def classify(model: Model, X: Sequence[Sequence[float]], *, threshold: float | N
 
 
 def _class_of(output: Output, cut: float) -> int:
+    """The one rule for a class: a number (or a one-item list) is 1 when > cut, else 0; a longer list is
+    the place of its largest item. Targets use cut 0.5 (0/1 and ±1 labels alike), outputs the threshold."""
     if isinstance(output, list) and len(output) == 1:
         output = output[0]
     if isinstance(output, list):
@@ -530,7 +525,7 @@ def _train_step(
         outs = [forward(x) for x in xb]
         value = loss(outs, yb)
         if l2:
-            value = value + l2_penalty(params, l2)
+            value = value + _penalty(params, l2)
         for p in params:
             p.grad = 0.0
         value.backward()
@@ -675,6 +670,13 @@ def compiled_step(
     >>> value == ((w - 1.0) ** 2 / 2 + (2 * w) ** 2 / 2) / 2, outputs == [w, 2 * w]   # the mean of ½(ŷ - y)²
     (True, True)
     """
+    return _compiled_step(loss, optimizer, samples, real("l2", l2, low=0.0))
+
+
+def _compiled_step(
+    loss: CompiledLoss, optimizer: Optimizer, samples: list[tuple[float, ...]], l2: float
+) -> tuple[float, list[Output]]:
+    """`compiled_step` with `l2` checked already (fit checks it once)."""
     params, m = loss.params, len(samples)
     first: list[tuple[float, list[Output]]] = []
 
@@ -689,7 +691,7 @@ def compiled_step(
                 p.grad /= m
         if l2:
             with no_grad():
-                value += l2_penalty(params, l2).data
+                value += _penalty(params, l2).data
             for p in params:
                 p.grad += 2.0 * l2 * p.data  # d(l2·Σp²)/dp
         first.append((value, outs))  # every evaluation: _step picks the one it reports
@@ -710,8 +712,12 @@ def _compile_fit(
     samples = [(*x, t) if isinstance(t, float) else (*x, *t) for x, t in zip(rows, targets, strict=True)]
     if len({len(s) for s in samples}) != 1:
         raise InputError("compiled=True needs every sample to have as many features and targets as the first")
-    with no_grad():  # the loss's own checks of every target, once (its per-sample form is traced on Values)
-        loss([forward(x) for x in rows], targets)
+    # fit ran the loss on every target already (_check_targets), with outputs as wide as the targets: an nn
+    # module's outputs are (_targets checked the widths). Another model's may not be, on a sample the trace
+    # never sees, so its outputs go through the loss once here.
+    if not isinstance(model, (MLP, Layer, Neuron)):
+        with no_grad():
+            loss([forward(x) for x in rows], targets)
     nout = 1 if isinstance(targets[0], float) else len(targets[0])
     return compile_loss(model, loss, samples, len(rows[0]), nout), samples
 
@@ -881,9 +887,8 @@ def fit(
 
     forward = _forward_fn(model)
     code, samples = _compile_fit(model, loss, forward, rows, targets) if compiled else (None, [])
-    if optimizer.needs_closure:  # this data may not be what it saw before: it starts afresh here
-        optimizer._forget()
-        _START.pop(optimizer, None)
+    if optimizer.needs_closure:  # this data may not be what it saw before: with no start known, the first
+        _START.pop(optimizer, None)  # step makes the optimizer forget what it remembers (_step)
     rng = random.Random(seed)
     order = list(range(n))
     steps = (n + size - 1) // size
@@ -909,7 +914,7 @@ def fit(
                                 forward, params, optimizer, loss, [rows[i] for i in idx], yb, l2
                             )
                         else:
-                            value, outs = compiled_step(code, optimizer, [samples[i] for i in idx], l2)
+                            value, outs = _compiled_step(code, optimizer, [samples[i] for i in idx], l2)
                     except (_NotFinite, FloatingPointError) as e:
                         what = e.what if isinstance(e, _NotFinite) else getattr(e, "reason", str(e))
                         raise DivergedError(

@@ -152,6 +152,66 @@ def test_k_classes_have_k_outputs_and_the_targets_the_loss_wants(tmp_path, capsy
         assert sorted({t.index(1.0) for t in y}) == labels
 
 
+@pytest.mark.parametrize("loss", ["squared_error", "mse", "bce", "hinge"])
+def test_targets_are_signed_exactly_where_fit_cuts_the_output_at_0(loss):
+    # ±1 targets where accuracy's threshold is 0.0, 0/1 where it is 0.5: every output activation, one rule;
+    # hinge takes ±1 and BCE 0/1 whatever the output (BCE's outputs are logits, cut at 0)
+    from nn import MLP, cli, train
+    from nn.layers import ACTIVATIONS
+    from nn.losses import LOSSES
+
+    for act in ACTIVATIONS:
+        low = cli._targets([0, 1], loss, act, 2)[0]
+        cut = train._threshold(MLP(2, [1], output_activation=act, seed=0), LOSSES[loss], None)
+        signed = loss == "hinge" or (loss != "bce" and cut == 0.0)
+        assert low == (-1.0 if signed else 0.0), act
+
+
+def test_the_parameter_bound_is_the_model_files(tmp_path, capsys):
+    # every run saves model.json, so a network persist could not save is refused before training
+    from nn import persist
+
+    hidden = (persist.MAX_PARAMETERS - 3) // 4  # 2 -> h -> 1: 3h + h + 1 parameters
+    assert 4 * hidden + 1 <= persist.MAX_PARAMETERS < 4 * (hidden + 1) + 1
+    with pytest.raises(SystemExit):
+        main(["train", "--out", str(tmp_path), "--hidden", str(hidden + 1)])
+    assert f"makes {4 * (hidden + 1) + 1:,} parameters" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("stop", [[], ["--target-loss", "1.0"]])  # all epochs, or stopped at the first
+def test_the_test_numbers_are_fits_last_validation_of_the_saved_model(tmp_path, capsys, monkeypatch, stop):
+    import nn.cli
+    from nn import evaluate, half_mse
+
+    seen = _fit_spy(monkeypatch)
+    rows = []
+    real = nn.cli.evaluate
+    monkeypatch.setattr(nn.cli, "evaluate", lambda model, X, *rest: rows.append(X) or real(model, X, *rest))
+    assert main(["train", "--out", str(tmp_path), *FAST, "--epochs", "3", *stop]) == 0
+    text = capsys.readouterr().out
+    X_test, y_test = seen["validation"]
+    assert rows == [seen["X"]]  # the training set only: fit evaluated the test set after the last epoch
+    loss, accuracy = evaluate(load(tmp_path / "model.json"), X_test, y_test, half_mse)
+    assert f"test loss {loss:.6f}, test accuracy {100 * accuracy:.1f}%" in text
+    assert f"trained {1 if stop else 3} epochs" in text
+
+
+def test_digits_classify_the_test_set_once(tmp_path, monkeypatch):
+    require("sklearn")
+    require("matplotlib")
+    import nn.cli
+    from nn import plots
+
+    counted = []
+    for module in (nn.cli, plots):
+        monkeypatch.setattr(module, "classify", lambda model, X, _real=module.classify, **kw: counted.append(len(X))
+                            or _real(model, X, **kw))  # fmt: skip
+    argv = ["train", "--out", str(tmp_path), "--no-progress", "--dataset", "digits", "--loss", "cross_entropy",
+            "--samples", "60", "--hidden", "4", "--epochs", "1"]  # fmt: skip
+    assert main(argv) == 0
+    assert counted == [12]  # the 12 held out, once: the confusion matrix and the misclassified share them
+
+
 def test_digits_train_with_a_test_set_and_write_their_pictures(tmp_path, capsys, monkeypatch):
     require("sklearn")
     require("matplotlib")

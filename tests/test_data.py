@@ -194,6 +194,17 @@ def test_without_scikit_learn_digits_says_what_to_install(monkeypatch):
     assert info.value.name == "sklearn"
 
 
+def test_digits_checks_test_size_and_seed_before_loading_the_images(monkeypatch):
+    def never():
+        raise AssertionError("the images were loaded")
+
+    monkeypatch.setattr(data, "_digit_images", never)
+    for options, error in [({"test_size": 1.0}, ValueError), ({"test_size": 20}, ValueError),
+                           ({"seed": 1.5}, TypeError), ({"test_size": 0.99}, ValueError)]:  # fmt: skip
+        with pytest.raises(error):
+            digits(20, **options)  # 0.99 of 20 rounds up to all 20: none left to train on
+
+
 def test_label_encodings():
     assert signed([1, 0]) == [1.0, -1.0]
     assert one_hot([1, 0], 3) == [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]]

@@ -167,3 +167,19 @@ def test_sweep_of_wrong_values_finds_no_raw_error():
                                                    "show_grad": "show_grad"}) == []  # fmt: skip
     assert sweep(draw_network, (_mlp,), {}, {0: "model"}) == []
     assert sweep(draw_neuron, (_neuron,), {}, {0: "neuron"}) == []
+
+
+def test_step_through_names_the_targets_t1_t2_and_leaves_class_indices_alone():
+    from autograd import topological_order
+    from nn import cross_entropy
+    from nn.diagram import step_through
+
+    model = MLP(2, [2, 2], activation="sigmoid", output_activation="sigmoid", bias=False, seed=0)
+    view = step_through(model, [0.05, 0.10], [0.01, 0.99])
+    leaves = {v.label: v.data for v in topological_order(view.root) if not v.inputs and v.label.startswith("t")}
+    assert leaves == {"t1": 0.01, "t2": 0.99}  # the t of E = ½ Σₖ (tₖ - aₖ)², named in the drawing
+    batch = step_through(MLP(2, [1], seed=0), [[0.1, 0.2], [0.5, -0.3]], [1.0, -1.0])
+    targets = sorted(v.data for v in topological_order(batch.root) if v.label == "t1")
+    assert targets == [-1.0, 1.0]
+    classes = step_through(model, [0.05, 0.10], 1, loss=cross_entropy)  # a class index, not a number to name
+    assert not any(v.label.startswith("t") for v in topological_order(classes.root) if not v.inputs)

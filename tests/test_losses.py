@@ -357,3 +357,25 @@ def test_cross_entropy_refuses_bad_targets_by_name(logits, targets, says):
     with pytest.raises(InputError) as e:
         cross_entropy(logits, targets)
     assert says in str(e.value)
+
+
+@pytest.mark.parametrize("name", sorted(LOSSES))
+def test_number_targets_are_constants_and_value_targets_give_the_same_gradients(name):
+    # a number target is a constant of the graph (an unlabelled leaf, drawn as a number: nothing is named
+    # or checked per target); the same targets as Values give bit-identical loss and gradients
+    loss = LOSSES[name]
+    preds, targets = batch(4, 3, seed=5, low=0.0)
+    if name == "hinge":
+        targets = [[2.0 * t - 1.0 for t in row] for row in targets]
+    L = loss(preds, targets)
+    L.backward()
+    flat = [p for row in preds for p in row]
+    leaves = [v for v in topological_order(L) if not v.inputs and v not in flat]
+    assert all(v.label == "" for v in leaves)
+    want = [p.grad for p in flat]
+    for p in flat:
+        p.grad = 0.0
+    as_values = [[Value(t, f"t{k + 1}") for k, t in enumerate(row)] for row in targets]
+    again = loss(preds, as_values)
+    again.backward()
+    assert again.data == L.data and [p.grad for p in flat] == want

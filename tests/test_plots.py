@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from nn import MLP, SGD, History, Layer, Neuron, classify, fit, plots
+from nn import MLP, SGD, History, Layer, Neuron, accuracy, classify, fit, plots
 from nn.data import blobs, moons, one_hot, signed
 
 from .conftest import require
@@ -89,6 +89,17 @@ def test_labels_may_be_the_targets_fit_takes():
     assert plots.confusion(one_hot([0, 0, 1], off=-1.0), predicted) == expected
     np = require("numpy")
     assert plots.confusion(np.array([0, 0, 1]), np.array([0, 1, 1])) == expected
+
+
+def test_one_item_list_targets_are_the_class_accuracy_counts():
+    # [t] is the number t, as fit, accuracy and classify take it: [1.0] and [0.9] are class 1, [-1.0] class 0
+    model = _linear((1.0, -1.0))  # output x₁ - x₂; linear: class 1 when > 0
+    X, y = [[2.0, 1.0], [0.0, 1.0], [3.0, 0.0]], [[1.0], [-1.0], [0.9]]  # all three right
+    assert plots.confusion(y, classify(model, X)) == [[1, 0], [0, 2]]
+    assert accuracy(model, X, y) == 1.0
+    fig = plots.confusion_matrix(model, X, y)
+    assert fig.axes[0].images[0].get_array().tolist() == [[1, 0], [0, 2]]
+    assert fig.axes[0].get_title() == "3 of 3 right (100%)"
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -315,6 +326,9 @@ def test_misclassified_digits_shows_the_wrong_ones_in_order():
     assert not any(ax.images for ax in fine.axes)
     assert [t.get_text() for t in fine.axes[0].texts] == ["0 of 3 misclassified: every one classified right"]
     assert plots.misclassified_digits(model, X, labels, title="test set").get_suptitle() == "test set"
+    given = plots.misclassified_digits(None, X, labels, predicted=classify(model, X), limit=2)
+    assert _captions(given) == ["0 → 1", "1 → 0"]  # the classes predicted already: the same pictures
+    assert given.get_suptitle() == "3 of 6 misclassified (true → predicted, the first 2)"
 
 
 def test_misclassified_digits_of_a_trained_model_on_the_digits():
@@ -487,6 +501,12 @@ BAD_ARGUMENTS = [
     (Call(plots.misclassified_digits, MLP(4, [2], seed=0), [[0.0] * 4], [0], limit=0), ValueError,
      "limit must be >= 1 and <= 200, got 0"),
     (Call(plots.misclassified_digits, None, [[0.0] * 4], [0]), TypeError, "model must be an MLP, Layer or Neuron"),
+    (Call(plots.misclassified_digits, _m, [[0.0] * 4], [0], predicted=[0]), TypeError,
+     "misclassified_digits takes a model, or predicted=, not both"),
+    (Call(plots.misclassified_digits, None, [[0.0] * 4], [0], predicted=[0, 1]), ValueError,
+     "predicted has 2 classes but X has 1 images; expected one each"),
+    (Call(plots.misclassified_digits, None, [[0.0] * 4], [0], predicted=[0.5]), TypeError,
+     "predicted[0] must be an int, got float"),
 ]  # fmt: skip
 
 

@@ -302,6 +302,17 @@ def test_hinge_and_l2_as_in_micrograds_demo():
     assert accuracy(model, X, y) >= 0.95
 
 
+def test_compiled_step_refuses_a_negative_l2_by_name_before_anything_changes():
+    model = MLP(1, [1], seed=0)
+    params = model.parameters()
+    for p in params:
+        p.grad = 0.25
+    code = compile_loss(model, half_mse, [(1.0, 1.0)], nin=1, nout=1)
+    with pytest.raises(ValueError, match="l2 must be >= 0, got -1.0"):
+        training.compiled_step(code, SGD(params, lr=0.5), [(1.0, 1.0)], l2=-1.0)
+    assert [p.grad for p in params] == [0.25, 0.25]  # no grad zeroed, no loss run
+
+
 def test_a_training_step_graph_is_linear_in_parameters_and_samples():
     """One step's graph: per sample, 2 input leaves, a dot and an activation per neuron; then the loss
     (a difference per sample, one dot, a division) and the L2 penalty (one dot, one product)."""
@@ -459,6 +470,23 @@ def test_compiled_fit_checks_targets_as_the_loss_does():
     X, labels = moons(10, seed=0)
     with pytest.raises(ValueError, match="hinge: targets must be -1 or \\+1"):
         fit(MLP(2, [3, 1], seed=0), X, labels, loss=hinge, epochs=1, progress=False, compiled=True)
+
+
+def test_compiled_fit_of_an_nn_model_runs_it_to_trace_not_on_every_sample_first():
+    # fit checks every target through the loss once (stand-in outputs as wide as the targets, which an nn
+    # module's outputs are); compiled training then runs the compiled code, the model only to be traced
+    X, labels = moons(40, seed=0)
+    model = MLP(2, [3, 1], seed=0)
+    calls = []
+    forward = model.forward
+
+    def counting(x):
+        calls.append(x)
+        return forward(x)
+
+    model.forward = counting
+    fit(model, X, signed(labels), epochs=1, progress=False, compiled=True)
+    assert 0 < len(calls) < len(X)
 
 
 def test_compiled_divergence_stops_at_the_same_step_with_the_parameters_kept():

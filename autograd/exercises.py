@@ -51,6 +51,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import EllipsisType
+from typing import Any
 
 from . import rules, viz
 from .checks import instance, iterable, optional, real, shown
@@ -390,17 +391,7 @@ class _Graph:
                 negative = r.text.startswith("-") and r.tex.startswith("-")
                 formula = formula + " - " + _M(r.text[1:].lstrip(), r.tex[1:].lstrip()) if negative else formula + " + " + r
             used = tuple(dict.fromkeys(u for _, us in rules for u in us))
-            return Link(
-                top,
-                bottom,
-                f"∂{tn}/∂{bn}",
-                formula.text,
-                value,
-                position=position,
-                _symbol=_d(tn, bn, partial=True),
-                _rule=formula,
-                _known=self._known(used),
-            )
+            return self._link(top, bottom, _d(tn, bn, partial=True), formula, value, used, position=position)
         between = paths(bottom, top, limit=_PATH_LIMIT)
         if between.n_paths == 0:
             raise ValueError(f"{tn} does not depend on {bn}: no path leads from {bn} to {tn}")
@@ -414,8 +405,7 @@ class _Graph:
                 terms = _M(
                     f"sum over {between.n_paths:,} paths", rf"\text{{sum over {between.n_paths:,} paths}}"
                 )
-            return Link(top, bottom, f"d{tn}/d{bn}", terms.text, value, n_paths=between.n_paths,
-                        _symbol=_d(tn, bn), _rule=terms)  # fmt: skip
+            return self._link(top, bottom, _d(tn, bn), terms, value, (), n_paths=between.n_paths)
         p = between[0]
         hops = [self.rule(p.nodes[k + 1], pos) for k, pos in enumerate(p.positions)][::-1]  # root first
         hops = [h for h in hops if h[0].text != "1"] or hops[:1]  # a factor 1 (from a +) says nothing
@@ -423,20 +413,15 @@ class _Graph:
         for k, (r, _) in enumerate(hops):
             formula = formula + (" · " if k else "") + _paren(r)
         used = tuple(dict.fromkeys(u for _, us in hops for u in us))
-        return Link(
-            top,
-            bottom,
-            f"d{tn}/d{bn}",
-            formula.text,
-            value,
-            self.route(p.nodes, p.positions).text,
-            _symbol=_d(tn, bn),
-            _rule=formula,
-            _known=self._known(used),
-        )
+        return self._link(top, bottom, _d(tn, bn), formula, value, used, route=self.route(p.nodes, p.positions).text)
 
-    def _known(self, used: Iterable[Value]) -> tuple[tuple[str, float], ...]:
-        return tuple((self.names[u], u.data) for u in used if u.op is not None or u.label)
+    def _link(
+        self, top: Value, bottom: Value, symbol: _M, rule: _M, value: float, used: Iterable[Value], **more: Any
+    ) -> Link:
+        """A Link whose name and formula are its symbol's and its rule's text; `used`: the Values its formula
+        names (their numbers are shown beside it)."""
+        known = tuple((self.names[u], u.data) for u in used if u.op is not None or u.label)
+        return Link(top, bottom, symbol.text, rule.text, value, _symbol=symbol, _rule=rule, _known=known, **more)
 
     def tangents(self, x: Value) -> dict[Value, float]:
         """dv/dx for every v that depends on x: forward mode over the engine's local derivatives."""
